@@ -1,0 +1,16 @@
+//! wechat_work_core: everything the wechat_work gem does that is not Ruby.
+//!
+//! * [`client`]: access tokens (cached, single-flight, shared through an optional store),
+//!   HTTP with keep-alive, retries with backoff, deadlines, redaction.
+//! * [`message`]: message/send bodies and WeCom's limits, checked before any request.
+//! * [`simulator`]: a local WeCom stand-in for tests and demos.
+//! * [`callback`]: callback signature, AES crypto and XML parsing.
+//!
+//! Every call that may wait takes a [`Canceller`], so a host (the Ruby binding) can interrupt it.
+
+pub mod cancel;
+pub mod error;
+pub mod runtime;
+
+pub use cancel::Canceller;
+pub use error::{Error, Result};

@@ -1,0 +1,127 @@
+//! Running core work without the GVL, interruptibly.
+//!
+//! `rb_thread_call_without_gvl2` with an unblocking function: when the Ruby thread gets
+//! `Thread#kill`, `Thread#raise`, a `Timeout` or Ctrl-C, Ruby calls `unblock`, which only
+//! cancels the core call. The call returns normally (Rust destructors run, no lock stays held),
+//! and only then, with the GVL held again, pending interrupts are checked so the Ruby exception
+//! propagates. Panics are caught here and become `WechatWork::Error`.
+
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use magnus::{Error, Ruby};
+use wechat_work_core::{Canceller, Error as CoreError};
+
+struct Call<F, T> {
+    work: Option<F>,
+    cancel: Canceller,
+    out: Option<wechat_work_core::Result<T>>,
+}
+
+unsafe extern "C" fn run<F, T>(data: *mut c_void) -> *mut c_void
+where
+    F: FnOnce(&Canceller) -> wechat_work_core::Result<T>,
+{
+    let call = &mut *(data as *mut Call<F, T>);
+    if let Some(work) = call.work.take() {
+        let cancel = call.cancel.clone();
+        call.out = Some(
+            catch_unwind(AssertUnwindSafe(|| work(&cancel)))
+                .unwrap_or_else(|panic| Err(CoreError::Internal(panic_message(&panic)))),
+        );
+    }
+    std::ptr::null_mut()
+}
+
+unsafe extern "C" fn unblock(data: *mut c_void) {
+    // Runs on another thread, without the GVL: flip the token, touch nothing else.
+    let cancel = &*(data as *const Canceller);
+    cancel.cancel();
+}
+
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic in native code".to_string()
+    }
+}
+
+/// Runs `work` with the GVL released. `work` must not touch Ruby objects (hence `Send`).
+/// A pending Ruby interrupt wins over the core's result and is raised as the Ruby exception.
+pub fn without_gvl<F, T>(ruby: &Ruby, work: F) -> Result<wechat_work_core::Result<T>, Error>
+where
+    F: FnOnce(&Canceller) -> wechat_work_core::Result<T> + Send,
+    T: Send,
+{
+    let mut call = Call {
+        work: Some(work),
+        cancel: Canceller::new(),
+        out: None,
+    };
+    let cancel_ptr = &call.cancel as *const Canceller as *mut c_void;
+    unsafe {
+        rb_sys::rb_thread_call_without_gvl2(
+            Some(run::<F, T>),
+            &mut call as *mut Call<F, T> as *mut c_void,
+            Some(unblock),
+            cancel_ptr,
+        );
+    }
+    let out = call.out.take();
+    drop(call);
+    // GVL held again and the core's values are dropped: let Ruby raise what is pending.
+    check_interrupts(ruby)?;
+    Ok(out.unwrap_or(Err(CoreError::Cancelled)))
+}
+
+/// Raises a pending Thread#raise / Thread#kill / signal exception, as a Ruby error value.
+pub fn check_interrupts(_ruby: &Ruby) -> Result<(), Error> {
+    magnus::rb_sys::protect(|| {
+        unsafe { rb_sys::rb_thread_check_ints() };
+        rb_sys::Qnil as rb_sys::VALUE
+    })
+    .map(|_| ())
+}
+
+struct WithGvl<F, T> {
+    work: Option<F>,
+    out: Option<Result<T, String>>,
+}
+
+unsafe extern "C" fn run_with_gvl<F, T>(data: *mut c_void) -> *mut c_void
+where
+    F: FnOnce(&Ruby) -> Result<T, String>,
+{
+    let call = &mut *(data as *mut WithGvl<F, T>);
+    if let Some(work) = call.work.take() {
+        let ruby = Ruby::get_unchecked();
+        call.out = Some(
+            catch_unwind(AssertUnwindSafe(|| work(&ruby)))
+                .unwrap_or_else(|panic| Err(panic_message(&panic))),
+        );
+    }
+    std::ptr::null_mut()
+}
+
+/// From inside [`without_gvl`] work, takes the GVL back briefly to call Ruby (a token store).
+/// Ruby exceptions must be caught inside `work` (magnus calls return them as `Err`).
+pub fn with_gvl<F, T>(work: F) -> Result<T, String>
+where
+    F: FnOnce(&Ruby) -> Result<T, String>,
+{
+    let mut call = WithGvl {
+        work: Some(work),
+        out: None,
+    };
+    unsafe {
+        rb_sys::rb_thread_call_with_gvl(
+            Some(run_with_gvl::<F, T>),
+            &mut call as *mut WithGvl<F, T> as *mut c_void,
+        );
+    }
+    call.out
+        .unwrap_or_else(|| Err("the Ruby callback did not run".to_string()))
+}

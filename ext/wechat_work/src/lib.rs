@@ -1,0 +1,16 @@
+//! The Ruby binding: converts values, releases the GVL around waits and maps core errors
+//! onto the Ruby `WechatWork::Error` tree. No WeCom logic lives here.
+
+mod convert;
+mod errors;
+mod gvl;
+
+use magnus::{prelude::*, Error, Ruby};
+
+#[magnus::init]
+fn init(ruby: &Ruby) -> Result<(), Error> {
+    let root = ruby.define_module("WechatWork")?;
+    let native = root.define_module("Native")?;
+    let _ = native;
+    Ok(())
+}

@@ -11,6 +11,7 @@
 pub mod cancel;
 pub mod error;
 pub mod runtime;
+pub mod simulator;
 
 pub use cancel::Canceller;
 pub use error::{Error, Result};

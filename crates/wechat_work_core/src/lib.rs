@@ -9,7 +9,9 @@
 //! Every call that may wait takes a [`Canceller`], so a host (the Ruby binding) can interrupt it.
 
 pub mod cancel;
+pub mod client;
 pub mod error;
+pub mod message;
 pub mod runtime;
 pub mod simulator;
 

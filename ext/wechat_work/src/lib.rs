@@ -1,9 +1,11 @@
 //! The Ruby binding: converts values, releases the GVL around waits and maps core errors
 //! onto the Ruby `WechatWork::Error` tree. No WeCom logic lives here.
 
+mod client;
 mod convert;
 mod errors;
 mod gvl;
+mod token_store;
 
 use magnus::{prelude::*, Error, Ruby};
 
@@ -11,6 +13,6 @@ use magnus::{prelude::*, Error, Ruby};
 fn init(ruby: &Ruby) -> Result<(), Error> {
     let root = ruby.define_module("WechatWork")?;
     let native = root.define_module("Native")?;
-    let _ = native;
+    client::init(ruby, native)?;
     Ok(())
 }

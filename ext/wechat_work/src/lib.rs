@@ -5,6 +5,7 @@ mod client;
 mod convert;
 mod errors;
 mod gvl;
+mod simulator;
 mod token_store;
 
 use magnus::{prelude::*, Error, Ruby};
@@ -14,5 +15,6 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     let root = ruby.define_module("WechatWork")?;
     let native = root.define_module("Native")?;
     client::init(ruby, native)?;
+    simulator::init(ruby, native)?;
     Ok(())
 }

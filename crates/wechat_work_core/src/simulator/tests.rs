@@ -259,3 +259,40 @@ fn drop_inside_an_async_context_does_not_panic() {
         drop(other);
     });
 }
+
+/// Throughput on keep-alive connections: `cargo test --release -p wechat_work_core -- --ignored throughput --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    let sim = start();
+    let mut conn = Conn::open(&sim);
+    let t = token(&mut conn, &sim);
+    let per_thread = 5000;
+    let threads = 4;
+    let started = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|i| {
+            let addr = sim.addr();
+            let path = format!("/cgi-bin/message/send?access_token={t}");
+            std::thread::spawn(move || {
+                let stream = TcpStream::connect(addr).unwrap();
+                let mut c = Conn { reader: BufReader::new(stream) };
+                for n in 0..per_thread {
+                    let body = json!({"touser": "a", "msgtype": "text", "agentid": 1000002, "text": {"content": format!("{i}-{n}")}});
+                    let (status, _) = c.request("POST", &path, &body.to_string()).unwrap();
+                    assert_eq!(status, 200);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let total = per_thread * threads;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{total} message/send in {secs:.2}s = {:.0} req/s",
+        total as f64 / secs
+    );
+    assert_eq!(sim.state().message_count(), total);
+}

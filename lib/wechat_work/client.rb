@@ -94,7 +94,8 @@ module WechatWork
     # Any /cgi-bin API: POST with a JSON body. Retried after a possible delivery only when
     # idempotent: true (or the body sets enable_duplicate_check).
     #   client.post("message/recall", msgid: "...")
-    def post(path, body = {}, idempotent: false)
+    def post(path, body = nil, idempotent: false, **fields)
+      body = (body || {}).merge(fields)
       result = traced { |trace| @native._call("POST", path.to_s, nil, JSON.generate(body), idempotent, trace) }
       response(result, path)
     end

@@ -80,18 +80,15 @@ pub fn validate(body: &Value) -> Result<()> {
                 )));
             }
         }
-        "image" | "voice" | "file" => required("media_id")?,
-        "video" => required("media_id")?,
+        "image" | "voice" | "file" | "video" => required("media_id")?,
         "textcard" => {
             required("title")?;
             required("description")?;
             required("url")?;
         }
         "news" => check_articles(payload.get("articles"), "news")?,
-        "mpnews" => {
-            if payload.get("media_id").is_none() {
-                check_articles(payload.get("articles"), "mpnews")?
-            }
+        "mpnews" if payload.get("media_id").is_none() => {
+            check_articles(payload.get("articles"), "mpnews")?
         }
         "miniprogram_notice" => {
             required("appid")?;

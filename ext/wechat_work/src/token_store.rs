@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use magnus::{prelude::*, value::Opaque, Error, Ruby, Value};
+use magnus::{prelude::*, value::Opaque, Error, KwArgs, Ruby, Value};
 use wechat_work_core::client::TokenStore;
 
 use crate::gvl;
@@ -55,11 +55,13 @@ impl TokenStore for RubyTokenStore {
             let options = ruby.hash_new();
             options.aset(ruby.to_symbol("expires_in"), ttl.as_secs())?;
             match value {
-                Some(v) => store.funcall::<_, _, Value>("write", (key, v, options))?,
+                Some(v) => store.funcall::<_, _, Value>("write", (key, v, KwArgs(options)))?,
                 None if store.respond_to("delete", false)? => {
                     store.funcall::<_, _, Value>("delete", (key,))?
                 }
-                None => store.funcall::<_, _, Value>("write", (key, ruby.qnil(), options))?,
+                None => {
+                    store.funcall::<_, _, Value>("write", (key, ruby.qnil(), KwArgs(options)))?
+                }
             };
             Ok(())
         })

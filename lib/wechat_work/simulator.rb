@@ -48,6 +48,8 @@ module WechatWork
           sim.stop
         end
       end
+
+      private :new
     end
 
     def initialize(port:, host:, corp_id:, secret:, agent_id:, users:, departments:, tags:, token_ttl:)

@@ -103,7 +103,11 @@ impl State {
     }
 
     pub fn now(&self) -> Instant {
-        Instant::now() + Duration::from_millis(self.offset_ms.load(Ordering::Relaxed))
+        let now = Instant::now();
+        now.checked_add(Duration::from_millis(
+            self.offset_ms.load(Ordering::Relaxed),
+        ))
+        .unwrap_or(now)
     }
 
     /// Moves the simulator's clock forward (token expiry, duplicate-check windows).

@@ -74,7 +74,7 @@ impl TokenStore {
         self.issued.insert(
             token.clone(),
             Issued {
-                expires_at: now + self.ttl,
+                expires_at: now.checked_add(self.ttl).unwrap_or(now),
                 revoked: false,
             },
         );

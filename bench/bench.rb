@@ -36,7 +36,7 @@ module Bench
     senders =
       case kind
       when "gem"
-        $LOAD_PATH.unshift(File.join(ROOT, "lib"))
+        $LOAD_PATH.unshift(ENV.fetch("BENCH_LIB", File.join(ROOT, "lib")))
         require "wechat_work"
         client = WechatWork::Client.new(corp_id: CORP_ID, secret: SECRET, agent_id: AGENT_ID,
                                         base_url: url, timeout: 10)
@@ -177,7 +177,7 @@ module Bench
 
       #{table}
 
-      messages/s: successful sends per second of wall time, one run (no repetition: expect ±10-20% run to run
+      messages/s: successful sends per second of wall time, one run (no repetition: expect 10-30% run to run
       on this shared machine). gem / seed: same threads and server. of loopback limit: the client's rate over wrk's
       with as many keep-alive connections against the same server. Client CPU: user + system time of the whole
       Ruby process per message (all its threads, including the gem's I/O thread); nginx's CPU is not counted.
@@ -194,7 +194,7 @@ module Bench
     rev = `git -C #{ROOT} rev-parse --short HEAD 2>/dev/null`.strip
     dirty = `git -C #{ROOT} status --porcelain --untracked-files=no 2>/dev/null`.strip.empty? ? "" : " (+ uncommitted changes)"
     nginx = `nginx -v 2>&1`.strip[%r{nginx/[\d.]+}]
-    wrk = `wrk -v 2>&1`[/wrk [\d.]+/]
+    wrk = `wrk -v 2>&1`[/wrk \S+/]
     httparty = `#{RbConfig.ruby} -e 'require "httparty"; print HTTParty::VERSION' 2>/dev/null`
     cpus = `nproc 2>/dev/null`.strip
     "#{Time.now.utc.iso8601}, commit #{rev}#{dirty}; ruby #{RUBY_VERSION}, #{cpus} CPUs; #{nginx} (1 worker), #{wrk}, " \

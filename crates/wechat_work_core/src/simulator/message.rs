@@ -5,22 +5,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
+// WeCom's limits are shared with the client's pre-flight checks.
+pub use crate::message::{MAX_PARTIES, MAX_TAGS, MAX_USERS, MSGTYPES};
+
 use super::directory::Directory;
 use super::wire::ApiFailure;
-
-pub const MSGTYPES: &[&str] = &[
-    "text",
-    "image",
-    "voice",
-    "video",
-    "file",
-    "textcard",
-    "news",
-    "mpnews",
-    "markdown",
-    "miniprogram_notice",
-    "template_card",
-];
 
 pub const CARD_TYPES: &[&str] = &[
     "text_notice",
@@ -37,9 +26,6 @@ pub const INTERACTIVE_CARDS: &[&str] = &[
     "multiple_interaction",
 ];
 
-pub const MAX_USERS: usize = 1000;
-pub const MAX_PARTIES: usize = 100;
-pub const MAX_TAGS: usize = 100;
 pub const DEFAULT_DUPLICATE_INTERVAL: u64 = 1800;
 pub const MAX_DUPLICATE_INTERVAL: u64 = 14400;
 
@@ -47,10 +33,8 @@ pub const MAX_DUPLICATE_INTERVAL: u64 = 14400;
 pub fn split_ids(value: Option<&Value>, field: &str) -> Result<Vec<String>, ApiFailure> {
     match value {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(s
-            .split('|')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+        Some(Value::String(s)) => Ok(crate::message::split_ids(s)
+            .into_iter()
             .map(str::to_string)
             .collect()),
         Some(Value::Number(n)) => Ok(vec![n.to_string()]),

@@ -1,6 +1,7 @@
 //! The Ruby binding: converts values, releases the GVL around waits and maps core errors
 //! onto the Ruby `WechatWork::Error` tree. No WeCom logic lives here.
 
+mod callback;
 mod convert;
 mod errors;
 mod gvl;
@@ -12,5 +13,6 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     let root = ruby.define_module("WechatWork")?;
     let native = root.define_module("Native")?;
     let _ = native;
+    callback::init(ruby, native)?;
     Ok(())
 }

@@ -4,6 +4,10 @@ require "json"
 require_relative "wechat_work/version"
 require_relative "wechat_work/errors"
 
+# Enterprise WeChat (WeCom) for Ruby and Rails: see README.md.
+module WechatWork
+end
+
 # The native extension: a precompiled gem ships lib/wechat_work/<ruby minor>/, a source build
 # installs wechat_work/wechat_work.<dlext> on the load path.
 begin
@@ -12,6 +16,9 @@ rescue LoadError
   require "wechat_work/wechat_work"
 end
 
-# Enterprise WeChat (WeCom) for Ruby and Rails.
-module WechatWork
-end
+require_relative "wechat_work/configuration"
+require_relative "wechat_work/instrumentation"
+require_relative "wechat_work/recipients"
+require_relative "wechat_work/response"
+require_relative "wechat_work/token_store"
+require_relative "wechat_work/client"

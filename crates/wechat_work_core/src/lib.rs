@@ -10,7 +10,9 @@
 
 pub mod callback;
 pub mod cancel;
+pub mod client;
 pub mod error;
+pub mod message;
 pub mod runtime;
 
 pub use cancel::Canceller;

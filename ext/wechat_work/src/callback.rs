@@ -69,7 +69,12 @@ impl NativeCallback {
         nonce: RString,
         echostr: RString,
     ) -> Result<String, Error> {
-        let (s, t, n, e) = (lossy(msg_signature), lossy(timestamp), lossy(nonce), lossy(echostr));
+        let (s, t, n, e) = (
+            lossy(msg_signature),
+            lossy(timestamp),
+            lossy(nonce),
+            lossy(echostr),
+        );
         guard(ruby, || rb_self.0.verify_url(&s, &t, &n, &e))
     }
 
@@ -157,8 +162,12 @@ impl NativeSender {
         timeout: f64,
         retries: u32,
     ) -> Result<Self, Error> {
-        let (url, token, key, receive_id) =
-            (lossy(url), lossy(token), lossy(encoding_aes_key), lossy(receive_id));
+        let (url, token, key, receive_id) = (
+            lossy(url),
+            lossy(token),
+            lossy(encoding_aes_key),
+            lossy(receive_id),
+        );
         if !timeout.is_finite() || timeout <= 0.0 || timeout > 3600.0 {
             return Err(to_ruby(
                 ruby,
@@ -213,7 +222,10 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     class.define_singleton_method("parse_xml", function!(parse_xml, 1))?;
     class.define_singleton_method("build_xml", function!(build_xml, 2))?;
     class.define_method("_verify_url", method!(NativeCallback::verify_url, 4))?;
-    class.define_method("_decrypt_message", method!(NativeCallback::decrypt_message, 4))?;
+    class.define_method(
+        "_decrypt_message",
+        method!(NativeCallback::decrypt_message, 4),
+    )?;
     class.define_method("_encrypt_reply", method!(NativeCallback::encrypt_reply, 3))?;
     class.define_method("_decrypt_reply", method!(NativeCallback::decrypt_reply, 1))?;
     class.define_method("_sign", method!(NativeCallback::sign, 3))?;

@@ -1,7 +1,7 @@
 //! JSON values between Ruby and the core. Ruby hands JSON text in (its generator is fast and
 //! already knows every Ruby type); the core's answers come back as plain Hash/Array/String values.
 
-use magnus::{prelude::*, value::ReprValue, Error, IntoValue, RArray, RHash, Ruby, Value};
+use magnus::{value::ReprValue, Error, IntoValue, RArray, RHash, Ruby, Value};
 use serde_json::Value as Json;
 
 /// A `serde_json::Value` as a Ruby object: Hash with String keys, Array, String, Integer, Float,

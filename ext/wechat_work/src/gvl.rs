@@ -6,6 +6,7 @@
 //! and only then, with the GVL held again, pending interrupts are checked so the Ruby exception
 //! propagates. Panics are caught here and become `WechatWork::Error`.
 
+use std::cell::RefCell;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -49,6 +50,27 @@ pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
+thread_local! {
+    /// The canceller of the call this thread is running without the GVL.
+    static CURRENT: RefCell<Option<Canceller>> = const { RefCell::new(None) };
+    /// A non-local exit (Thread#kill, throw) caught while a Ruby callback ran inside a call.
+    static DEFERRED: RefCell<Option<Error>> = const { RefCell::new(None) };
+}
+
+/// Called with a Ruby error caught inside a callback: a non-local exit must not be lost, so
+/// it is kept, the call is cancelled, and [`without_gvl`] resumes it afterwards. Exceptions
+/// (the callback's own failures) are left to the caller.
+pub fn defer_non_local_exit(err: Error) {
+    if matches!(err.error_type(), magnus::error::ErrorType::Jump(_)) {
+        DEFERRED.with(|d| *d.borrow_mut() = Some(err));
+        CURRENT.with(|c| {
+            if let Some(cancel) = c.borrow().as_ref() {
+                cancel.cancel();
+            }
+        });
+    }
+}
+
 /// Runs `work` with the GVL released. `work` must not touch Ruby objects (hence `Send`).
 /// A pending Ruby interrupt wins over the core's result and is raised as the Ruby exception.
 pub fn without_gvl<F, T>(ruby: &Ruby, work: F) -> Result<wechat_work_core::Result<T>, Error>
@@ -62,6 +84,7 @@ where
         out: None,
     };
     let cancel_ptr = &call.cancel as *const Canceller as *mut c_void;
+    CURRENT.with(|c| *c.borrow_mut() = Some(call.cancel.clone()));
     unsafe {
         rb_sys::rb_thread_call_without_gvl2(
             Some(run::<F, T>),
@@ -70,8 +93,12 @@ where
             cancel_ptr,
         );
     }
+    CURRENT.with(|c| c.borrow_mut().take());
     let out = call.out.take();
     drop(call);
+    if let Some(exit) = DEFERRED.with(|d| d.borrow_mut().take()) {
+        return Err(exit);
+    }
     // GVL held again and the core's values are dropped: let Ruby raise what is pending.
     check_interrupts(ruby)?;
     Ok(out.unwrap_or(Err(CoreError::Cancelled)))

@@ -2,9 +2,11 @@
 //! onto the Ruby `WechatWork::Error` tree. No WeCom logic lives here.
 
 mod callback;
+mod client;
 mod convert;
 mod errors;
 mod gvl;
+mod token_store;
 
 use magnus::{prelude::*, Error, Ruby};
 
@@ -12,7 +14,7 @@ use magnus::{prelude::*, Error, Ruby};
 fn init(ruby: &Ruby) -> Result<(), Error> {
     let root = ruby.define_module("WechatWork")?;
     let native = root.define_module("Native")?;
-    let _ = native;
+    client::init(ruby, native)?;
     callback::init(ruby, native)?;
     Ok(())
 }

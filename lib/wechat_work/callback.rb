@@ -14,7 +14,7 @@ module WechatWork
   # The receive id inside every ciphertext is the corp id for self-built apps and the suite id
   # for third-party suites (pass receive_id:). It is checked unless verify_receive_id: false.
   class Callback
-    attr_reader :receive_id
+    attr_reader :receive_id, :corp_id
 
     def initialize(token: ENV["WECHAT_WORK_CALLBACK_TOKEN"], encoding_aes_key: ENV["WECHAT_WORK_ENCODING_AES_KEY"],
                    corp_id: ENV.fetch("WECHAT_WORK_CORP_ID", nil), receive_id: nil, verify_receive_id: true)
@@ -25,6 +25,7 @@ module WechatWork
         raise ConfigurationError, "the EncodingAESKey is missing (encoding_aes_key: or WECHAT_WORK_ENCODING_AES_KEY)"
       end
 
+      @corp_id = corp_id&.to_s
       @receive_id = (receive_id || corp_id).to_s
       @verify_receive_id = verify_receive_id ? true : false
       if @receive_id.empty? && @verify_receive_id
@@ -34,7 +35,6 @@ module WechatWork
       @native = Native::Callback.new(token, encoding_aes_key, @receive_id, @verify_receive_id)
     end
 
-    def corp_id = @receive_id
     def verify_receive_id? = @verify_receive_id
 
     # The GET that WeCom sends when the URL is saved in the admin console. Returns the plaintext

@@ -22,6 +22,7 @@ require_relative "wechat_work/recipients"
 require_relative "wechat_work/response"
 require_relative "wechat_work/token_store"
 require_relative "wechat_work/client"
+require_relative "wechat_work/simulator"
 
 # Callbacks: WechatWork::Callback (crypto), ::Router, ::RackApp, ::Sender. The Rails controller
 # concern (WechatWork::CallbackController) loads with ActionController.

@@ -12,3 +12,11 @@ RSpec.describe WechatWork do
     expect(error.message).not_to include("hint:")
   end
 end
+
+RSpec.describe "the panic boundary" do
+  it "turns a Rust panic into a catchable WechatWork::Error" do
+    expect { WechatWork::Native.__panic_without_gvl }.to raise_error(WechatWork::Error, /deliberate panic/)
+    # The process, and the extension, carry on.
+    expect { WechatWork::Native.__panic_without_gvl }.to raise_error(WechatWork::Error)
+  end
+end

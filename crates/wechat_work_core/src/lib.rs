@@ -14,6 +14,7 @@ pub mod client;
 pub mod error;
 pub mod message;
 pub mod runtime;
+pub mod simulator;
 
 pub use cancel::Canceller;
 pub use error::{Error, Result};

@@ -80,8 +80,7 @@ pub fn validate(body: &Value) -> Result<()> {
                 )));
             }
         }
-        "image" | "voice" | "file" => required("media_id")?,
-        "video" => required("media_id")?,
+        "image" | "voice" | "file" | "video" => required("media_id")?,
         "textcard" => {
             required("title")?;
             required("description")?;

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use magnus::{
-    function, method, prelude::*, typed_data::DataTypeFunctions, value::ReprValue, Error, RArray,
-    RHash, RModule, Ruby, TypedData, Value,
+    function, method, prelude::*, typed_data::DataTypeFunctions, Error, RArray, RHash, RModule,
+    Ruby, TypedData, Value,
 };
-use wechat_work_core::client::{ApiRequest, Client, ClientConfig, Method, TokenStore, TraceEvent};
+use wechat_work_core::client::{ApiRequest, Client, ClientConfig, TokenStore, TraceEvent};
 
 use crate::convert::{hash_get, json_to_ruby, parse_json};
 use crate::errors::{check, to_ruby};
@@ -82,7 +82,8 @@ impl NativeClient {
         check(ruby, out?)
     }
 
-    /// `_call(method, path, query_json, body_json, idempotent, trace)`.
+    /// `_call(method, path, query_json, body_json, idempotent, trace)`: one argument per
+    /// positional Ruby argument, as magnus binds them.
     #[allow(clippy::too_many_arguments)]
     fn call(
         ruby: &Ruby,
@@ -117,7 +118,6 @@ impl NativeClient {
             }
         };
         req.idempotent |= idempotent;
-        debug_assert!(req.method == Method::Get || req.body.is_some());
         Self::run(ruby, rb_self, req, trace)
     }
 
@@ -217,6 +217,5 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
         method!(NativeClient::invalidate_token, 0),
     )?;
     class.define_method("_token_key", method!(NativeClient::token_key, 0))?;
-    let _ = ReprValue::as_value(class);
     Ok(())
 }

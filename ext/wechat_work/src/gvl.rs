@@ -84,16 +84,25 @@ where
         out: None,
     };
     let cancel_ptr = &call.cancel as *const Canceller as *mut c_void;
-    CURRENT.with(|c| *c.borrow_mut() = Some(call.cancel.clone()));
-    unsafe {
-        rb_sys::rb_thread_call_without_gvl2(
-            Some(run::<F, T>),
-            &mut call as *mut Call<F, T> as *mut c_void,
-            Some(unblock),
-            cancel_ptr,
-        );
+    loop {
+        CURRENT.with(|c| *c.borrow_mut() = Some(call.cancel.clone()));
+        unsafe {
+            rb_sys::rb_thread_call_without_gvl2(
+                Some(run::<F, T>),
+                &mut call as *mut Call<F, T> as *mut c_void,
+                Some(unblock),
+                cancel_ptr,
+            );
+        }
+        CURRENT.with(|c| c.borrow_mut().take());
+        if call.work.is_none() {
+            break;
+        }
+        // `without_gvl2` returns without running `work` when any interrupt is pending, a
+        // thread switch (timer interrupt) included. Handle it; raise if it is an exception,
+        // otherwise nothing was done yet: try again.
+        check_interrupts(ruby)?;
     }
-    CURRENT.with(|c| c.borrow_mut().take());
     let out = call.out.take();
     drop(call);
     if let Some(exit) = DEFERRED.with(|d| d.borrow_mut().take()) {

@@ -241,36 +241,34 @@ impl Client {
                 outcome: "ok",
             };
             let sent = if remaining.is_zero() {
-                None
+                Err(SendError::Timeout)
             } else {
-                match tokio::time::timeout(remaining, self.send_once(req, token, remaining)).await {
-                    Ok(Err(SendError::Timeout)) | Err(_) => None,
-                    Ok(other) => Some(other),
-                }
+                tokio::time::timeout(remaining, self.send_once(req, token, remaining))
+                    .await
+                    .unwrap_or(Err(SendError::Timeout))
             };
             event.duration = started.elapsed();
             let (result, retryable): (Result<Value>, bool) = match sent {
-                None => {
+                Err(SendError::Timeout) => {
                     event.outcome = "timeout";
                     call.trace.push(event);
                     return Err(self.timeout_error(&path));
                 }
-                Some(Err(SendError::Timeout)) => unreachable_timeout(&path),
-                Some(Err(SendError::Connect(message))) => (
+                Err(SendError::Connect(message)) => (
                     Err(Error::Network {
                         path: path.clone(),
                         message,
                     }),
                     true,
                 ),
-                Some(Err(SendError::Other(message))) => (
+                Err(SendError::Other(message)) => (
                     Err(Error::Network {
                         path: path.clone(),
                         message,
                     }),
                     req.idempotent,
                 ),
-                Some(Ok((status, bytes))) => {
+                Ok((status, bytes)) => {
                     event.status = Some(status);
                     classify(&path, status, &bytes, req.idempotent, &mut event)
                 }
@@ -445,17 +443,6 @@ fn classify(
     (
         Err(Error::api(errcode, errmsg, path, json)),
         errcode == BUSY_ERRCODE,
-    )
-}
-
-/// Timeouts are mapped to `None` above; kept total without a panic path.
-fn unreachable_timeout(path: &str) -> (Result<Value>, bool) {
-    (
-        Err(Error::Network {
-            path: path.to_string(),
-            message: "timed out".into(),
-        }),
-        false,
     )
 }
 

@@ -1,0 +1,155 @@
+//! HTTP/1.1 plumbing: a hyper server with keep-alive, on the simulator's own runtime. Faults are
+//! applied here; what each API answers is [`State::handle`].
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+
+use super::faults::FaultKind;
+use super::state::State;
+use super::wire;
+
+/// Request bodies above this are refused by closing the connection.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// Returned by the service to make hyper drop the connection without an answer.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+pub async fn serve(listener: TcpListener, state: Arc<State>, shutdown: CancellationToken) {
+    loop {
+        let accepted = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, peer)) => {
+                tokio::spawn(connection(stream, peer, state.clone(), shutdown.clone()));
+            }
+            // Out of file descriptors and the like: back off a little instead of spinning.
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+        }
+    }
+}
+
+async fn connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<State>,
+    shutdown: CancellationToken,
+) {
+    let _ = stream.set_nodelay(true);
+    let ip = peer.ip();
+    let stop = shutdown.clone();
+    let service = service_fn(move |req| answer(req, ip, state.clone(), stop.clone()));
+    let conn = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        _ = conn => {}
+        _ = shutdown.cancelled() => {}
+    }
+}
+
+fn respond(
+    status: u16,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn json_response(status: u16, body: &serde_json::Value) -> Response<Full<Bytes>> {
+    respond(status, "application/json; charset=UTF-8", body.to_string())
+}
+
+fn html_response(status: u16) -> Response<Full<Bytes>> {
+    respond(status, "text/html", wire::html_status_page(status))
+}
+
+async fn answer(
+    req: Request<Incoming>,
+    ip: IpAddr,
+    state: Arc<State>,
+    shutdown: CancellationToken,
+) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().unwrap_or("").to_string();
+    let fault = state.take_fault(&path);
+    // Read the whole body first so the connection stays usable for the next request.
+    let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            state.record(&method, &path, None, None);
+            return Err(DropConnection);
+        }
+    };
+    let process = || {
+        let answer = state.handle(&path, &query, &body, ip);
+        (answer.errcode(), answer)
+    };
+    match fault {
+        None => {
+            let (errcode, answer) = process();
+            state.record(&method, &path, errcode, Some(answer.status));
+            Ok(json_response(answer.status, &answer.body))
+        }
+        Some(FaultKind::Latency(delay)) => {
+            tokio::time::sleep(delay).await;
+            let (errcode, answer) = process();
+            state.record(&method, &path, errcode, Some(answer.status));
+            Ok(json_response(answer.status, &answer.body))
+        }
+        Some(FaultKind::Errcode(code)) => {
+            let body = wire::ApiFailure::new(code).to_body(ip);
+            state.record(&method, &path, Some(code), Some(200));
+            Ok(json_response(200, &body))
+        }
+        Some(FaultKind::RateLimit) => {
+            let body = wire::ApiFailure::new(45009).to_body(ip);
+            state.record(&method, &path, Some(45009), Some(200));
+            Ok(json_response(200, &body))
+        }
+        Some(FaultKind::HttpStatus(status)) => {
+            state.record(&method, &path, None, Some(status));
+            Ok(html_response(status))
+        }
+        Some(FaultKind::DeliverThenFail(status)) => {
+            let (errcode, _) = process();
+            state.record(&method, &path, errcode, Some(status));
+            Ok(html_response(status))
+        }
+        Some(FaultKind::Silent) => {
+            state.record(&method, &path, None, None);
+            shutdown.cancelled().await;
+            Err(DropConnection)
+        }
+        Some(FaultKind::Reset) => {
+            state.record(&method, &path, None, None);
+            Err(DropConnection)
+        }
+    }
+}

@@ -23,3 +23,12 @@ require_relative "wechat_work/response"
 require_relative "wechat_work/token_store"
 require_relative "wechat_work/client"
 require_relative "wechat_work/simulator"
+
+# Callbacks: WechatWork::Callback (crypto), ::Router, ::RackApp, ::Sender. The Rails controller
+# concern (WechatWork::CallbackController) loads with ActionController.
+require_relative "wechat_work/callback"
+if defined?(::ActionController)
+  require_relative "wechat_work/rails/callback_controller"
+elsif defined?(::ActiveSupport.on_load)
+  ActiveSupport.on_load(:action_controller) { require_relative "wechat_work/rails/callback_controller" }
+end

@@ -8,6 +8,7 @@
 //!
 //! Every call that may wait takes a [`Canceller`], so a host (the Ruby binding) can interrupt it.
 
+pub mod callback;
 pub mod cancel;
 pub mod client;
 pub mod error;

@@ -90,6 +90,7 @@ pub fn validate(body: &Value) -> Result<()> {
         "mpnews" if payload.get("media_id").is_none() => {
             check_articles(payload.get("articles"), "mpnews")?
         }
+        "mpnews" => {}
         "miniprogram_notice" => {
             required("appid")?;
             required("title")?;

@@ -1,6 +1,7 @@
 //! The Ruby binding: converts values, releases the GVL around waits and maps core errors
 //! onto the Ruby `WechatWork::Error` tree. No WeCom logic lives here.
 
+mod callback;
 mod client;
 mod convert;
 mod errors;
@@ -16,6 +17,7 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     let native = root.define_module("Native")?;
     client::init(ruby, native)?;
     simulator::init(ruby, native)?;
+    callback::init(ruby, native)?;
     native.define_module_function(
         "__panic_without_gvl",
         magnus::function!(panic_without_gvl, 0),

@@ -1,0 +1,93 @@
+# frozen_string_literal: true
+
+require "securerandom"
+
+module WechatWork
+  # WeCom callbacks (接收消息与事件) for one app: URL verification, signature check, AES
+  # decryption of messages and events, encrypted passive replies. The crypto runs in the Rust core.
+  #
+  #   cb = WechatWork::Callback.new(token: "...", encoding_aes_key: "...", corp_id: "ww...")
+  #   cb.verify_url(msg_signature:, timestamp:, nonce:, echostr:)          # => plaintext to answer
+  #   msg = cb.decrypt_message(body, msg_signature:, timestamp:, nonce:)   # => Callback::Message
+  #   cb.encrypt_reply(msg.reply_text("hi"), timestamp:, nonce:)           # => <xml><Encrypt/>...</xml>
+  #
+  # The receive id inside every ciphertext is the corp id for self-built apps and the suite id
+  # for third-party suites (pass receive_id:). It is checked unless verify_receive_id: false.
+  class Callback
+    attr_reader :receive_id, :corp_id
+
+    def initialize(token: ENV["WECHAT_WORK_CALLBACK_TOKEN"], encoding_aes_key: ENV["WECHAT_WORK_ENCODING_AES_KEY"],
+                   corp_id: ENV.fetch("WECHAT_WORK_CORP_ID", nil), receive_id: nil, verify_receive_id: true)
+      token = token.to_s
+      encoding_aes_key = encoding_aes_key.to_s
+      raise ConfigurationError, "the callback token is missing (token: or WECHAT_WORK_CALLBACK_TOKEN)" if token.empty?
+      if encoding_aes_key.empty?
+        raise ConfigurationError, "the EncodingAESKey is missing (encoding_aes_key: or WECHAT_WORK_ENCODING_AES_KEY)"
+      end
+
+      @corp_id = corp_id&.to_s
+      @receive_id = (receive_id || corp_id).to_s
+      @verify_receive_id = verify_receive_id ? true : false
+      if @receive_id.empty? && @verify_receive_id
+        raise ConfigurationError, "the corp id is missing (corp_id:, receive_id: or WECHAT_WORK_CORP_ID)"
+      end
+
+      @native = Native::Callback.new(token, encoding_aes_key, @receive_id, @verify_receive_id)
+    end
+
+    def verify_receive_id? = @verify_receive_id
+
+    # The GET that WeCom sends when the URL is saved in the admin console. Returns the plaintext
+    # the endpoint must answer with (body exactly that, no quotes or newline, within 1 s).
+    def verify_url(msg_signature:, timestamp:, nonce:, echostr:)
+      @native._verify_url(text(msg_signature), text(timestamp), text(nonce), text(echostr))
+    end
+
+    # A POSTed callback body: checks the signature, decrypts, parses. => Callback::Message
+    def decrypt_message(body_xml, msg_signature:, timestamp:, nonce:)
+      xml, fields = @native._decrypt_message(text(body_xml), text(msg_signature), text(timestamp), text(nonce))
+      Message.build(fields, xml: xml)
+    end
+
+    # The encrypted passive reply envelope. reply: a Callback::Reply (bound to its message with
+    # Message#reply_text etc., or given to: here) or a plaintext reply XML String.
+    def encrypt_reply(reply, timestamp: Time.now.to_i.to_s, nonce: self.class.nonce, to: nil)
+      xml = reply.is_a?(Reply) ? reply.to_xml(to_user: to, from_user: @receive_id) : reply.to_s
+      @native._encrypt_reply(xml, text(timestamp), text(nonce))
+    end
+
+    # Parses a plaintext callback XML (no crypto): for tests and for messages stored earlier.
+    def parse(xml)
+      Message.build(Native::Callback.parse_xml(text(xml)), xml: xml.to_s)
+    end
+
+    # The msg_signature of these parameters (for tests and tools).
+    def signature(timestamp:, nonce:, encrypt:)
+      @native._sign(text(timestamp), text(nonce), text(encrypt))
+    end
+
+    def inspect
+      "#<#{self.class} receive_id=#{@receive_id.inspect} verify_receive_id=#{@verify_receive_id} " \
+        "token=[FILTERED] encoding_aes_key=[FILTERED]>"
+    end
+    alias to_s inspect
+
+    # WeCom's nonces are decimal digits.
+    def self.nonce
+      SecureRandom.random_number(10**9...10**10).to_s
+    end
+
+    private
+
+    def text(value)
+      value.is_a?(String) ? value : value.to_s
+    end
+  end
+end
+
+require_relative "callback/message"
+require_relative "callback/reply"
+require_relative "callback/dedupe"
+require_relative "callback/router"
+require_relative "callback/rack_app"
+require_relative "callback/sender"

@@ -164,6 +164,17 @@ module WechatWork
     end
 
     # Stops the server and closes the port. Idempotent.
+    # Plays WeCom's side of callbacks against an app's endpoint: signed, encrypted deliveries
+    # of this simulator's corp and agent, retried like WeCom when the answer is slow.
+    #   sender = sim.callback_sender(url: "http://127.0.0.1:3000/wechat_work/callback",
+    #                                token: "...", encoding_aes_key: "...")
+    #   sender.verify_url                       # the GET WeCom makes when the URL is saved
+    #   sender.deliver(MsgType: "text", Content: "interview tomorrow?", FromUserName: "lilei")
+    def callback_sender(url:, token:, encoding_aes_key:, timeout: 5, retries: 3)
+      Callback::Sender.new(url: url, token: token, encoding_aes_key: encoding_aes_key, corp_id: corp_id,
+                           agent_id: agent_id, timeout: timeout, retries: retries)
+    end
+
     def stop
       @native._stop
       nil

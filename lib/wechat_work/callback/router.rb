@@ -1,0 +1,210 @@
+# frozen_string_literal: true
+
+module WechatWork
+  class Callback
+    # Dispatches callbacks to handlers, and implements the endpoint both RackApp and the Rails
+    # concern use (GET verification, POST delivery, dedupe, reply, status codes).
+    #
+    #   router = WechatWork::Callback::Router.new(cb) do
+    #     on(:text, content: /^interview/) { |msg| reply_text "Which day suits you?" }
+    #     on(:event, "enter_agent") { |msg| reply_text "Welcome back" }
+    #     on(:event, "template_card_event") { |msg| InterviewVoteJob.perform_later(msg.to_h); update_button "Voted" }
+    #     on(:click, event_key: "MY_SCHEDULE") { |msg| ... }     # an event name works as the type too
+    #     otherwise { |msg| nil }                                 # nil: answer an empty 200
+    #   end
+    #
+    # The first rule that matches runs. A handler answers with reply_text / reply_image /
+    # reply_news / update_button / update_template_card (or returns a Reply); anything else
+    # answers an empty 200. WeCom waits 5 s, then retries: do slow work in a job.
+    class Router
+      MESSAGE_TYPES = %i[text image voice video location link file event].freeze
+      # WeCom gives up on an answer after 5 s (and retries).
+      DEADLINE = 5.0
+
+      # What a handler block runs in: the reply helpers, and the message.
+      class Context
+        attr_reader :message, :callback, :reply
+
+        def initialize(message, callback)
+          @message = message
+          @callback = callback
+          @reply = nil
+        end
+
+        def reply_text(content) = (@reply = message.reply_text(content))
+        def reply_image(media_id) = (@reply = message.reply_image(media_id))
+        def reply_voice(media_id) = (@reply = message.reply_voice(media_id))
+        def reply_video(media_id, **opts) = (@reply = message.reply_video(media_id, **opts))
+        def reply_news(articles) = (@reply = message.reply_news(articles))
+        def update_button(replace_name) = (@reply = message.update_button(replace_name))
+        def update_template_card(card) = (@reply = message.update_template_card(card))
+      end
+
+      Rule = Struct.new(:type, :event, :conditions, :handler)
+
+      attr_reader :callback, :dedupe, :logger
+
+      # callback: a Callback (default: one built from ENV). dedupe: a Dedupe, a store for one
+      # (Rails.cache), or false to turn it off. on_error: called with (exception, message)
+      # when a handler raises (default: logged); the endpoint then answers 500 so WeCom retries.
+      def initialize(callback = nil, dedupe: nil, logger: nil, on_error: nil, &block)
+        @callback = callback || Callback.new
+        @dedupe = case dedupe
+                  when nil then Dedupe.new
+                  when false then nil
+                  when Dedupe then dedupe
+                  else Dedupe.new(dedupe)
+                  end
+        @logger = logger
+        @on_error = on_error
+        @rules = []
+        @fallback = nil
+        instance_eval(&block) if block
+      end
+
+      # on(:text, content: /re/) / on(:event, "enter_agent") / on(:enter_agent) / on(:any).
+      # Conditions match fields by snake_case name with ===: a String, Regexp, Array, Range or Proc.
+      def on(type, event = nil, **conditions, &handler)
+        raise ArgumentError, "on(#{type.inspect}) needs a block" unless handler
+
+        type = type.to_s.downcase.to_sym
+        unless MESSAGE_TYPES.include?(type) || type == :any
+          event = type.to_s
+          type = :event
+        end
+        @rules << Rule.new(type, event&.to_s&.downcase, conditions, handler)
+        self
+      end
+
+      # The handler when no rule matches.
+      def otherwise(&handler)
+        raise ArgumentError, "otherwise needs a block" unless handler
+
+        @fallback = handler
+        self
+      end
+
+      # Runs the first matching handler. => Reply or nil
+      def dispatch(message)
+        handler = @rules.find { |rule| match?(rule, message) }&.handler || @fallback
+        return nil unless handler
+
+        context = Context.new(message, callback)
+        result = context.instance_exec(message, &handler)
+        context.reply || (result.is_a?(Reply) ? result : nil)
+      end
+
+      # GET: URL verification. params: the query (String keys). => [status, content_type, body]
+      def verify(params)
+        echo = callback.verify_url(msg_signature: param(params, "msg_signature"), timestamp: param(params, "timestamp"),
+                                   nonce: param(params, "nonce"), echostr: param(params, "echostr"))
+        log(:info, "URL verification answered")
+        [200, "text/plain", echo]
+      rescue SignatureError => e
+        refuse(403, "GET", e)
+      rescue DecryptError, ProtocolError => e
+        refuse(400, "GET", e)
+      end
+
+      # POST: a message or event. => [status, content_type, body]
+      def receive(params, body)
+        started = now
+        timestamp = param(params, "timestamp")
+        nonce = param(params, "nonce")
+        message = callback.decrypt_message(body.to_s, msg_signature: param(params, "msg_signature"),
+                                                      timestamp: timestamp, nonce: nonce)
+        key = message.dedupe_key
+        unless claim(key)
+          log(:info, "duplicate #{describe(message)} not dispatched again")
+          earlier = safely { dedupe.reply_for(key) }
+          return earlier ? encrypted(earlier) : [200, "text/plain", ""]
+        end
+
+        reply_xml = handle(message, key)
+        return [500, "text/plain", ""] if reply_xml == :error
+
+        safely { dedupe&.finish(key, reply_xml) }
+        elapsed = now - started
+        if elapsed > DEADLINE
+          log(:warn, "#{describe(message)} took #{elapsed.round(1)} s: WeCom stopped waiting after #{DEADLINE.to_i} s " \
+                     "and retries; enqueue slow work in a job")
+        end
+        log(:info, "#{describe(message)} answered #{reply_xml ? "a reply" : "empty"} in #{(elapsed * 1000).round} ms")
+        reply_xml ? encrypted(reply_xml) : [200, "text/plain", ""]
+      rescue SignatureError => e
+        refuse(403, "POST", e)
+      rescue DecryptError, ProtocolError => e
+        refuse(400, "POST", e)
+      end
+
+      def inspect = "#<#{self.class.name} rules=#{@rules.size} callback=#{callback.inspect}>"
+
+      private
+
+      def handle(message, key)
+        reply = dispatch(message)
+        reply&.to_xml(to_user: message.from_user_name, from_user: message.to_user_name || callback.receive_id)
+      rescue StandardError => e
+        safely { dedupe&.release(key) }
+        if @on_error
+          @on_error.call(e, message)
+        else
+          log(:error, "handler for #{describe(message)} raised #{e.class}: #{e.message}")
+        end
+        :error
+      end
+
+      def encrypted(reply_xml)
+        [200, "application/xml", callback.encrypt_reply(reply_xml, timestamp: Time.now.to_i.to_s, nonce: Callback.nonce)]
+      end
+
+      def claim(key)
+        return true unless dedupe
+
+        dedupe.claim(key)
+      rescue StandardError => e
+        # The store is down: dispatching twice beats dropping a message.
+        log(:warn, "dedupe store failed (#{e.class}); dispatching without dedupe")
+        true
+      end
+
+      def safely
+        yield
+      rescue StandardError => e
+        log(:warn, "dedupe store failed (#{e.class})")
+        nil
+      end
+
+      def match?(rule, message)
+        return false unless rule.type == :any || message.type == rule.type
+        return false if rule.event && message.event_name != rule.event
+
+        rule.conditions.all? do |name, matcher|
+          value = message.respond_to?(name) ? message.public_send(name) : message[name]
+          matcher === value # rubocop:disable Style/CaseEquality
+        end
+      end
+
+      def param(params, name)
+        value = params[name] || params[name.to_sym]
+        value.is_a?(Array) ? value.first.to_s : value.to_s
+      end
+
+      # The reason goes to the log (it names no secret); the response says no more than the status.
+      def refuse(status, verb, error)
+        log(:warn, "#{verb} refused with #{status}: #{error.class}: #{error.message}")
+        [status, "text/plain", status == 403 ? "forbidden" : "bad request"]
+      end
+
+      def describe(message)
+        message.event? ? "event #{message.event}" : "#{message.msg_type} message"
+      end
+
+      def log(level, text)
+        logger&.public_send(level, "[wechat_work] callback: #{text}")
+      end
+
+      def now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    end
+  end
+end

@@ -1,0 +1,69 @@
+# frozen_string_literal: true
+
+require "active_support/concern"
+
+module WechatWork
+  # Rails integration. Inside `module WechatWork`, write ::Rails for the framework.
+  module Rails
+    # A controller concern for the callback URL: `show` answers WeCom's GET verification,
+    # `create` the POSTed messages and events (through a Callback::Router).
+    #
+    #   # config/routes.rb
+    #   resource :wechat_work_callback, only: %i[show create], controller: "wechat_work_callbacks"
+    #
+    #   class WechatWorkCallbacksController < ActionController::Base
+    #     include WechatWork::CallbackController
+    #     wechat_work_callback WechatWorkRouter   # a Router, or a block run once to build it
+    #   end
+    module CallbackController
+      extend ActiveSupport::Concern
+
+      # Routers built lazily from a Proc, once per process.
+      ROUTERS = {} # rubocop:disable Style/MutableConstant
+      LOCK = Mutex.new
+
+      included do
+        # WeCom's POST carries no CSRF token: it is authenticated by msg_signature instead.
+        skip_forgery_protection if respond_to?(:skip_forgery_protection)
+        class_attribute :wechat_work_router_source, instance_writer: false
+      end
+
+      class_methods do
+        # router: a Callback::Router, or a Proc returning one (built on first request, so
+        # credentials and ENV are read at run time). With a block: the Router's DSL.
+        def wechat_work_callback(router = nil, &block)
+          source = router || (block && -> { Callback::Router.new(&block) })
+          raise ArgumentError, "wechat_work_callback needs a router or a block" unless source
+
+          self.wechat_work_router_source = source
+        end
+      end
+
+      # GET: the URL verification.
+      def show
+        wechat_work_render(*wechat_work_router.verify(request.query_parameters))
+      end
+
+      # POST: a message or an event.
+      def create
+        wechat_work_render(*wechat_work_router.receive(request.query_parameters, request.raw_post))
+      end
+
+      private
+
+      def wechat_work_router
+        source = self.class.wechat_work_router_source
+        raise ConfigurationError, "call wechat_work_callback in #{self.class.name}" unless source
+        return source if source.is_a?(Callback::Router) || !source.respond_to?(:call)
+
+        LOCK.synchronize { ROUTERS[source] ||= source.call }
+      end
+
+      def wechat_work_render(status, content_type, body)
+        render body: body, status: status, content_type: content_type
+      end
+    end
+  end
+
+  CallbackController = Rails::CallbackController
+end

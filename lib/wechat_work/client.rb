@@ -113,7 +113,7 @@ module WechatWork
 
     def message_flags(options)
       flags = {}
-      flags["safe"] = Integer(options[:safe]) if options.key?(:safe)
+      flags["safe"] = safe_level(options[:safe]) if options.key?(:safe)
       flags["enable_id_trans"] = flag(options[:enable_id_trans]) if options.key?(:enable_id_trans)
       dedupe = options.fetch(:enable_duplicate_check, true)
       flags["enable_duplicate_check"] = flag(dedupe)
@@ -124,6 +124,13 @@ module WechatWork
         flags["duplicate_check_interval"] = interval
       end
       flags
+    end
+
+    def safe_level(value)
+      level = Integer(value, exception: false)
+      raise ::ArgumentError, "safe: must be 0 (shareable), 1 (no sharing, watermark) or 2 (inside the corp, mpnews only), got #{value.inspect}" unless [0, 1, 2].include?(level)
+
+      level
     end
 
     def flag(value)

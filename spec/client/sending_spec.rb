@@ -75,6 +75,11 @@ RSpec.describe WechatWork::Client, "sending messages" do
       expect { client.send_news(to: "a", articles: []) }.to raise_error(ArgumentError, /1 to 8 articles/)
     end
 
+    it "refuses a safe level WeCom does not have" do
+      expect { client.send_text(to: "a", content: "x", safe: "abc") }.to raise_error(ArgumentError, /safe: must be 0/)
+      expect { client.send_text(to: "a", content: "x", safe: 3) }.to raise_error(ArgumentError, /got 3/)
+    end
+
     it "refuses a send without an agent id" do
       no_agent = client_for(server, agent_id: nil)
       expect { no_agent.send_text(to: "a", content: "x") }.to raise_error(ArgumentError, /agent_id is missing/)

@@ -8,6 +8,9 @@
 //!
 //! Every call that may wait takes a [`Canceller`], so a host (the Ruby binding) can interrupt it.
 
+// No unwrap/expect outside tests: a panic on a path Ruby reaches would kill the worker.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod callback;
 pub mod cancel;
 pub mod client;

@@ -1,6 +1,9 @@
 //! The Ruby binding: converts values, releases the GVL around waits and maps core errors
 //! onto the Ruby `WechatWork::Error` tree. No WeCom logic lives here.
 
+// No unwrap/expect outside tests: a panic on a path Ruby reaches would kill the worker.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod callback;
 mod client;
 mod convert;

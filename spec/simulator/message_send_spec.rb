@@ -66,6 +66,14 @@ RSpec.describe "Simulator message/send", simulator: true do
     expect(reply.json["response_code"]).to be_a(String).and(satisfy { |c| c.length >= 32 })
   end
 
+  it "accepts over-long text and delivers it cut at 2048 bytes, on a character boundary, as WeCom does" do
+    reply = send_body(sim, text_message(sim, content: "面" * 700))
+    expect(reply.errcode).to eq(0)
+    delivered = sim.messages.last.dig("text", "content")
+    expect(delivered.bytesize).to eq(2046)
+    expect(delivered).to be_valid_encoding
+  end
+
   it "answers unique msgids" do
     ids = Array.new(5) { send_body(sim, text_message(sim), token: token).json["msgid"] }
     expect(ids.uniq.size).to eq(5)

@@ -334,6 +334,50 @@ impl DuplicateCheck {
     }
 }
 
+/// WeCom accepts over-long fields and cuts them (on a UTF-8 boundary) before delivery:
+/// text/markdown content at 2048 bytes, titles at 128, descriptions at 512.
+pub fn truncate_like_wecom(body: &mut Value) {
+    let msgtype = body
+        .get("msgtype")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let limits: &[(&str, usize)] = match msgtype.as_str() {
+        "text" | "markdown" => &[("content", crate::message::MAX_CONTENT_BYTES)],
+        "textcard" | "video" => &[("title", 128), ("description", 512)],
+        _ => &[],
+    };
+    if let Some(payload) = body.get_mut(&msgtype).and_then(Value::as_object_mut) {
+        for (field, max) in limits {
+            if let Some(Value::String(text)) = payload.get_mut(*field) {
+                truncate_utf8(text, *max);
+            }
+        }
+    }
+    if msgtype == "news" {
+        let articles = body
+            .pointer_mut("/news/articles")
+            .and_then(Value::as_array_mut);
+        for article in articles.into_iter().flatten() {
+            for (field, max) in [("title", 128), ("description", 512)] {
+                if let Some(Value::String(text)) = article.get_mut(field) {
+                    truncate_utf8(text, max);
+                }
+            }
+        }
+    }
+}
+
+fn truncate_utf8(text: &mut String, max: usize) {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,6 +454,18 @@ mod tests {
             301002
         );
         assert_eq!(code(validate(&json!([1]), 1000002, &dir)), 40058);
+    }
+
+    #[test]
+    fn over_long_fields_are_cut_on_a_character_boundary() {
+        let mut body = json!({"msgtype": "text", "text": {"content": "面".repeat(700)}});
+        truncate_like_wecom(&mut body);
+        let content = body["text"]["content"].as_str().unwrap_or_default();
+        assert_eq!(content.len(), 2046);
+        let mut card = json!({"msgtype": "textcard", "textcard": {"title": "t".repeat(200), "description": "d"}});
+        truncate_like_wecom(&mut card);
+        assert_eq!(card["textcard"]["title"].as_str().map(str::len), Some(128));
+        assert_eq!(card["textcard"]["description"], "d");
     }
 
     #[test]

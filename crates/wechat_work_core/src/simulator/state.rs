@@ -304,7 +304,9 @@ impl State {
                 .duplicates
                 .remember(key, now, interval, fields.clone());
         }
-        inner.messages.push(parsed);
+        let mut delivered = parsed;
+        message::truncate_like_wecom(&mut delivered);
+        inner.messages.push(delivered);
         Ok(fields)
     }
 

@@ -3,7 +3,6 @@
 //! `lib/wechat_work/callback.rb` owns the keyword API. Crypto runs with the GVL held (it takes
 //! microseconds); the Sender's network waits release it and can be interrupted.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
 use magnus::{function, method, prelude::*, Error, RHash, RModule, RString, Ruby, Value};
@@ -13,7 +12,7 @@ use wechat_work_core::Error as CoreError;
 
 use crate::convert::{json_to_ruby, parse_json};
 use crate::errors::to_ruby;
-use crate::gvl::{panic_message, without_gvl};
+use crate::gvl::{catch_panic, without_gvl};
 
 #[magnus::wrap(class = "WechatWork::Native::Callback", free_immediately, size)]
 struct NativeCallback(CallbackCrypto);
@@ -23,9 +22,7 @@ struct NativeSender(Sender);
 
 /// Runs core code with the GVL held, turning a panic into `WechatWork::Error`.
 fn guard<T>(ruby: &Ruby, work: impl FnOnce() -> wechat_work_core::Result<T>) -> Result<T, Error> {
-    catch_unwind(AssertUnwindSafe(work))
-        .unwrap_or_else(|panic| Err(CoreError::Internal(panic_message(&panic))))
-        .map_err(|e| to_ruby(ruby, e))
+    catch_panic(work).map_err(|e| to_ruby(ruby, e))
 }
 
 /// A Ruby String's bytes as text; bytes that are not UTF-8 become U+FFFD (they then fail the

@@ -26,10 +26,7 @@ where
     let call = &mut *(data as *mut Call<F, T>);
     if let Some(work) = call.work.take() {
         let cancel = call.cancel.clone();
-        call.out = Some(
-            catch_unwind(AssertUnwindSafe(|| work(&cancel)))
-                .unwrap_or_else(|panic| Err(CoreError::Internal(panic_message(&panic)))),
-        );
+        call.out = Some(catch_panic(|| work(&cancel)));
     }
     std::ptr::null_mut()
 }
@@ -38,6 +35,14 @@ unsafe extern "C" fn unblock(data: *mut c_void) {
     // Runs on another thread, without the GVL: flip the token, touch nothing else.
     let cancel = &*(data as *const Canceller);
     cancel.cancel();
+}
+
+/// Runs core work, turning a panic into [`CoreError::Internal`] so it never reaches Ruby.
+pub fn catch_panic<T>(
+    work: impl FnOnce() -> wechat_work_core::Result<T>,
+) -> wechat_work_core::Result<T> {
+    catch_unwind(AssertUnwindSafe(work))
+        .unwrap_or_else(|panic| Err(CoreError::Internal(panic_message(&panic))))
 }
 
 pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

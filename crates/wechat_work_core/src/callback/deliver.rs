@@ -9,6 +9,8 @@ use serde_json::{Map, Value};
 
 use super::{xml, CallbackCrypto};
 use crate::cancel::{block_on, Canceller};
+// The URL carries the signature and echostr: describe errors without it.
+use crate::client::describe;
 use crate::error::{Error, Result};
 
 /// WeCom's own numbers: 5 s per attempt, 3 retries.
@@ -79,19 +81,6 @@ fn digits(n: usize) -> String {
     s
 }
 
-/// reqwest's error chain without the URL (which carries the signature and echostr).
-fn describe(err: reqwest::Error) -> String {
-    let err = err.without_url();
-    let mut msg = err.to_string();
-    let mut source = std::error::Error::source(&err);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
-}
-
 enum Outcome {
     Answer(u16, String),
     Timeout,
@@ -144,7 +133,7 @@ impl Sender {
         }
         builder
             .build()
-            .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {}", describe(e))))
+            .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {}", describe(&e))))
     }
 
     fn with_query(&self, pairs: &[(&str, &str)]) -> url::Url {
@@ -174,11 +163,11 @@ impl Sender {
                         Outcome::Answer(status, String::from_utf8_lossy(&bytes).into_owned())
                     }
                     Err(e) if e.is_timeout() => Outcome::Timeout,
-                    Err(e) => Outcome::Failed(describe(e)),
+                    Err(e) => Outcome::Failed(describe(&e)),
                 }
             }
             Err(e) if e.is_timeout() => Outcome::Timeout,
-            Err(e) => Outcome::Failed(describe(e)),
+            Err(e) => Outcome::Failed(describe(&e)),
         }
     }
 

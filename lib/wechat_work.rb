@@ -16,10 +16,14 @@ rescue LoadError
   require "wechat_work/wechat_work"
 end
 
+require_relative "wechat_work/arguments"
+require_relative "wechat_work/options"
 require_relative "wechat_work/configuration"
 require_relative "wechat_work/instrumentation"
-require_relative "wechat_work/recipients"
+require_relative "wechat_work/resource"
 require_relative "wechat_work/response"
+require_relative "wechat_work/recipients"
+require_relative "wechat_work/template_card"
 require_relative "wechat_work/token_store"
 require_relative "wechat_work/client"
 require_relative "wechat_work/simulator"

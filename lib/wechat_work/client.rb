@@ -1,171 +1,253 @@
 # frozen_string_literal: true
 
+require "tempfile"
+require "pathname"
+
 module WechatWork
   # A WeCom app (corp id + app secret + agent id). Thread-safe and fork-safe: build one and
   # share it, or use WechatWork.client.
   #
   #   client = WechatWork::Client.new(corp_id: "ww...", secret: "...", agent_id: 1000002)
-  #   client.send_textcard(to: "zhangsan", title: "Interview at 15:00",
-  #                        description: "Room 3, with Li Lei", url: "https://example.com/rooms/3")
+  #   client.send_textcard(to: "lilei", title: "Interview at 15:00",
+  #                        description: "Room 3, with Han Meimei", url: "https://example.com/rooms/3")
+  #
+  # The APIs are grouped by domain, one module each (lib/wechat_work/client/*.rb): Messages,
+  # Contacts, Media, Chats, Schedules, Meetings, ExternalContacts, Identity, Operations. Every
+  # call goes through one pipeline in the Rust core: token, checks, retries, deadline, errors,
+  # redaction, trace and logging.
   class Client
-    MESSAGE_OPTIONS = %i[safe enable_id_trans enable_duplicate_check duplicate_check_interval].freeze
-
-    attr_reader :corp_id, :agent_id, :base_url, :timeout, :logger
+    attr_reader :corp_id, :agent_id, :base_url, :timeout, :logger, :app_name, :duplicate_check_interval
 
     def initialize(corp_id: WechatWork.configuration.corp_id, secret: WechatWork.configuration.secret,
                    agent_id: WechatWork.configuration.agent_id, base_url: WechatWork.configuration.base_url,
                    timeout: WechatWork.configuration.timeout, open_timeout: WechatWork.configuration.open_timeout,
                    max_retries: WechatWork.configuration.max_retries, logger: WechatWork.configuration.logger,
                    token_store: WechatWork.configuration.token_store,
-                   duplicate_check_interval: WechatWork.configuration.duplicate_check_interval)
-      @corp_id = corp_id.to_s
-      @agent_id = agent_id && Integer(agent_id)
-      @base_url = (base_url || Configuration::DEFAULT_BASE_URL).to_s
-      @timeout = timeout
-      @logger = logger
-      @duplicate_check_interval = duplicate_check_interval
-      check_token_store!(token_store)
+                   duplicate_check_interval: WechatWork.configuration.duplicate_check_interval, app_name: nil)
+      @corp_id = Options.corp_id(corp_id)
+      secret = Options.secret(secret)
+      raise ConfigurationError, "corp_id is missing (set it, or WECHAT_WORK_CORP_ID)" unless @corp_id
+      raise ConfigurationError, "secret is missing (set it, or WECHAT_WORK_SECRET)" unless secret
+
+      @agent_id = Options.agent_id(agent_id)
+      @base_url = Options.base_url(base_url)
+      @timeout = Options.seconds(timeout, :timeout)
+      @logger = Options.logger(logger)
+      @duplicate_check_interval = Options.duplicate_check_interval(duplicate_check_interval)
+      @app_name = app_name&.to_sym
       @native = Native::Client._new(
-        "corp_id" => @corp_id, "secret" => secret.to_s, "agent_id" => @agent_id, "base_url" => @base_url,
-        "timeout" => Float(timeout), "open_timeout" => Float(open_timeout), "max_retries" => Integer(max_retries),
-        "token_store" => token_store
+        "corp_id" => @corp_id, "secret" => secret, "agent_id" => @agent_id, "base_url" => @base_url,
+        "timeout" => @timeout, "open_timeout" => Options.seconds(open_timeout, :open_timeout),
+        "max_retries" => Options.max_retries(max_retries), "token_store" => Options.token_store(token_store)
       )
-    rescue ::ArgumentError, TypeError => e
-      raise ConfigurationError, e.message
     end
 
     # The app's access token: cached per corp and secret in this process (and in token_store:),
-    # fetched by one thread while the others wait, refreshed before it expires.
+    # fetched by one thread while the others wait, refreshed before it expires. A cached token
+    # is answered without releasing the GVL or touching the network.
     def access_token
-      traced { |trace| @native._access_token(trace) }
+      credential(:access_token)
     end
 
     # Forgets the cached token, here and in the token store.
     def invalidate_token!
-      @native._invalidate_token
+      @native._invalidate("access_token", nil)
       nil
     end
 
-    def send_text(to:, content:, **options)
-      send_message(to: to, msgtype: "text", text: { content: content }, **options)
+    # Any /cgi-bin API, GET with query parameters, given as keywords or a Hash:
+    #   client.get("agent/get", agentid: 1000002)
+    # A registered endpoint (client.get("user/get", userid: "lilei")) is checked as usual.
+    def get(path, params = nil, **keywords)
+      request("GET", path, merge_params(params, keywords), idempotent: true)
     end
 
-    def send_markdown(to:, content:, **options)
-      send_message(to: to, msgtype: "markdown", markdown: { content: content }, **options)
-    end
-
-    # A card with a link: the usual "you have an interview" notification.
-    def send_textcard(to:, title:, description:, url:, btntxt: nil, **options)
-      card = { title: title, description: description, url: url }
-      card[:btntxt] = btntxt if btntxt
-      send_message(to: to, msgtype: "textcard", textcard: card, **options)
-    end
-
-    # articles: 1 to 8 Hashes with title:, url:, and optionally description:, picurl:.
-    def send_news(to:, articles:, **options)
-      send_message(to: to, msgtype: "news", news: { articles: Array(articles) }, **options)
-    end
-
-    # Any msgtype. The content goes under the msgtype's key, or as the remaining keywords:
-    #
-    #   send_message(to: "zhangsan", msgtype: "template_card", template_card: { card_type: "text_notice", ... })
-    #   send_message(to: "zhangsan", msgtype: "image", media_id: "MEDIA_ID")
-    #
-    # options: safe:, enable_id_trans:, enable_duplicate_check:, duplicate_check_interval:, agent_id:.
-    # Retries are made safe by WeCom's duplicate check, on by default with a short window;
-    # pass enable_duplicate_check: false to turn it off (then a send is only retried when it
-    # certainly did not reach WeCom).
-    def send_message(to:, msgtype:, agent_id: self.agent_id, **payload)
-      msgtype = msgtype.to_s
-      options = payload.slice(*MESSAGE_OPTIONS)
-      content = payload.except(*MESSAGE_OPTIONS)
-      content = content.key?(msgtype.to_sym) && content.size == 1 ? content[msgtype.to_sym] : content
-      body = Recipients.to_fields(to).merge("msgtype" => msgtype, "agentid" => agent_id, msgtype => content)
-      body.merge!(message_flags(options))
-      response(traced { |trace| @native._send_message(JSON.generate(body), trace) }, "message/send")
-    end
-
-    # Any /cgi-bin API: GET with query params. The token, retries and errors are handled.
-    #   client.get("user/get", userid: "zhangsan")
-    def get(path, params = {})
-      response(traced { |trace| @native._call("GET", path.to_s, JSON.generate(params), nil, false, trace) }, path)
-    end
-
-    # Any /cgi-bin API: POST with a JSON body. Retried after a possible delivery only when
-    # idempotent: true (or the body sets enable_duplicate_check).
+    # Any /cgi-bin API, POST with a JSON body, given as keywords or a Hash. Retried after a
+    # possible delivery only when idempotent: true (or its record says so).
     #   client.post("message/recall", msgid: "...")
     def post(path, body = nil, idempotent: false, **fields)
-      body = (body || {}).merge(fields)
-      result = traced { |trace| @native._call("POST", path.to_s, nil, JSON.generate(body), idempotent, trace) }
-      response(result, path)
+      request("POST", path, merge_params(body, fields), idempotent: idempotent)
     end
 
     def inspect
-      "#<#{self.class} corp_id=#{corp_id.inspect} agent_id=#{agent_id.inspect} base_url=#{base_url.inspect} secret=[FILTERED]>"
+      app = @app_name && @app_name != :default ? " app=#{@app_name.inspect}" : ""
+      "#<#{self.class}#{app} corp_id=#{corp_id.inspect} agent_id=#{agent_id.inspect} base_url=#{base_url.inspect} secret=[FILTERED]>"
     end
     alias to_s inspect
 
     private
 
-    def response(body, path)
-      Response.new(body, path: path.to_s.delete_prefix("/").delete_prefix("cgi-bin/"))
-    end
-
-    def message_flags(options)
-      flags = {}
-      flags["safe"] = safe_level(options[:safe]) if options.key?(:safe)
-      flags["enable_id_trans"] = flag(options[:enable_id_trans]) if options.key?(:enable_id_trans)
-      dedupe = options.fetch(:enable_duplicate_check, true)
-      flags["enable_duplicate_check"] = flag(dedupe)
-      if flags["enable_duplicate_check"] == 1
-        interval = Integer(options.fetch(:duplicate_check_interval, @duplicate_check_interval))
-        raise ::ArgumentError, "duplicate_check_interval must be 1..14400 seconds, got #{interval}" unless (1..14_400).cover?(interval)
-
-        flags["duplicate_check_interval"] = interval
+    # Calls the registered endpoint `name` with `params` (checked by its record). => Resource
+    def call(name, params = {})
+      body = instrumented(name, "call") do |trace|
+        @native._call(name, Arguments.generate(params), trace)
       end
-      flags
+      Resource.new(body)
     end
 
-    def safe_level(value)
-      level = Integer(value, exception: false)
-      raise ::ArgumentError, "safe: must be 0 (shareable), 1 (no sharing, watermark) or 2 (inside the corp, mpnews only), got #{value.inspect}" unless [0, 1, 2].include?(level)
-
-      level
+    # Like #call, for sends: => Response (msgid, invalid_users...).
+    def deliver(name, params)
+      body = instrumented(name, "call") do |trace|
+        @native._call(name, Arguments.generate(params), trace)
+      end
+      Response.new(body, path: name)
     end
 
-    def flag(value)
-      value == true || value == 1 || value.to_s == "1" ? 1 : 0
+    def request(method, path, params, idempotent:)
+      path = path.to_s
+      body = instrumented(path, method) do |trace|
+        @native._request(method, path, Arguments.generate(params), idempotent ? true : false, trace)
+      end
+      Response.new(body, path: path.delete_prefix("/").delete_prefix("cgi-bin/"))
+    end
+
+    # Every item of a cursor-paginated list, fetched page by page as the Enumerator is read.
+    #   paginate("user/list_id", { limit: 1000 }, "dept_user")
+    def paginate(name, params, items_key, cursor_key: "cursor", next_key: "next_cursor")
+      Enumerator.new do |yielder|
+        cursor = nil
+        loop do
+          page = call(name, cursor ? params.merge(cursor_key => cursor) : params)
+          Array(page[items_key]).each { |item| yielder << item }
+          cursor = page[next_key].to_s
+          break if cursor.empty?
+        end
+      end.lazy
+    end
+
+    # Uploads `source` (a path, a Pathname, or an IO) to the multipart endpoint `name`. Paths
+    # stream from disk; other IOs are copied to a temporary file in chunks first, so a 20 MB
+    # file never becomes a Ruby String.
+    def upload(name, params, source, filename: nil, content_type: nil)
+      with_source_file(source, filename) do |path, shown_name|
+        body = instrumented(name, "upload") do |trace|
+          @native._upload(name, Arguments.generate(params), path, shown_name, content_type, trace)
+        end
+        Resource.new(body)
+      end
+    end
+
+    # Streams the file answer of `name` to `to` (a path, a Pathname, or an IO). => Resource
+    # with size, content_type and filename.
+    def download(name, params, to:)
+      if to.is_a?(String) || to.is_a?(Pathname)
+        info = instrumented(name, "download") do |trace|
+          @native._download(name, Arguments.generate(params), to.to_s, trace)
+        end
+        return Resource.new(info)
+      end
+      raise ::ArgumentError, "to: must be a path or an IO (responds to write), got #{to.class}" unless to.respond_to?(:write)
+
+      Tempfile.create(["wechat_work", ".download"]) do |tmp|
+        tmp.close
+        info = instrumented(name, "download") do |trace|
+          @native._download(name, Arguments.generate(params), tmp.path, trace)
+        end
+        File.open(tmp.path, "rb") { |file| IO.copy_stream(file, to) }
+        Resource.new(info)
+      end
+    end
+
+    def with_source_file(source, filename)
+      case source
+      when String, Pathname
+        path = source.to_s
+        raise ::ArgumentError, "#{path} is not a readable file" unless File.file?(path) && File.readable?(path)
+
+        yield path, (filename || File.basename(path)).to_s
+      else
+        unless source.respond_to?(:read)
+          raise ::ArgumentError, "give a file path or an IO (responds to read), got #{source.class}"
+        end
+
+        if source.respond_to?(:path) && source.path && File.file?(source.path.to_s) && !source.is_a?(StringIO)
+          yield source.path.to_s, (filename || File.basename(source.path.to_s)).to_s
+        else
+          raise ::ArgumentError, "filename: is needed to upload from a #{source.class} (WeCom shows it and checks its extension)" unless filename
+
+          Tempfile.create(["wechat_work", File.extname(filename.to_s)]) do |tmp|
+            tmp.binmode
+            IO.copy_stream(source, tmp)
+            tmp.flush
+            yield tmp.path, filename.to_s
+          end
+        end
+      end
+    end
+
+    def credential(kind)
+      cached = @native._cached_credential(kind.to_s)
+      return cached if cached
+
+      instrumented(kind == :access_token ? "gettoken" : kind.to_s, "credential") do |trace|
+        @native._credential(kind.to_s, trace)
+      end
+    end
+
+    def merge_params(params, keywords)
+      unless params.nil? || params.is_a?(Hash)
+        raise ::ArgumentError, "parameters must be a Hash (or keywords), got #{params.class}"
+      end
+
+      (params || {}).merge(keywords)
     end
 
     # Runs a native call with a trace Array the core fills with one entry per HTTP attempt,
-    # then logs and instruments them (even when the call raised).
-    def traced
+    # inside the request.wechat_work event; then logs each attempt. Neither the logger nor a
+    # subscriber can turn the call's result into an exception.
+    def instrumented(name, kind)
       trace = observed? ? [] : nil
-      yield trace
-    ensure
-      report(trace) if trace && !trace.empty?
+      payload = { endpoint: name, kind: kind, corp_id: corp_id, agent_id: agent_id, app: app_name }
+      begin
+        Instrumentation.instrument(Instrumentation::REQUEST, payload) do |p|
+          yield(trace)
+        ensure
+          summarize(p, trace) if trace
+        end
+      ensure
+        log_attempts(trace) if trace && !trace.empty?
+      end
     end
 
     def observed?
       !@logger.nil? || Instrumentation.listening?
     end
 
-    def report(trace)
-      trace.each do |event|
-        Instrumentation.instrument(event.merge(corp_id: corp_id, agent_id: agent_id))
-        next unless @logger
+    def summarize(payload, trace)
+      last = trace.last || {}
+      payload.merge!(attempts: trace, method: last[:method], path: last[:path], status: last[:status],
+                     errcode: last[:errcode], outcome: last[:outcome])
+    end
 
-        @logger.debug do
+    def log_attempts(trace)
+      trace.each do |event|
+        Instrumentation.log(@logger, :debug) do
           format("[wechat_work] %<method>s %<path>s status=%<status>s errcode=%<errcode>s attempt=%<attempt>d %<outcome>s (%<ms>.1fms)",
                  **event, ms: event[:duration] * 1000)
         end
       end
     end
+  end
+end
 
-    def check_token_store!(store)
-      return if store.nil? || (store.respond_to?(:read) && store.respond_to?(:write))
+require_relative "client/messages"
+require_relative "client/contacts"
+require_relative "client/media"
+require_relative "client/chats"
+require_relative "client/schedules"
+require_relative "client/meetings"
+require_relative "client/external_contacts"
+require_relative "client/operations"
 
-      raise ConfigurationError, "token_store: must respond to read and write (Rails.cache does), got #{store.class}"
-    end
+module WechatWork
+  class Client
+    include Messages
+    include Contacts
+    include Media
+    include Chats
+    include Schedules
+    include Meetings
+    include ExternalContacts
+    include Operations
   end
 end

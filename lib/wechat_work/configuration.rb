@@ -1,8 +1,9 @@
 # frozen_string_literal: true
 
 module WechatWork
-  # Settings for WechatWork.client and the defaults of every WechatWork::Client.
-  # Read from the environment when first used; override in an initializer:
+  # Settings for WechatWork.client and the defaults of every WechatWork::Client. Read from the
+  # environment when first used; set in an initializer. Every setter checks its value and
+  # raises ConfigurationError naming the setting, so a typo fails at boot.
   #
   #   WechatWork.configure do |c|
   #     c.corp_id  = Rails.application.credentials.dig(:wechat_work, :corp_id)
@@ -10,7 +11,12 @@ module WechatWork
   #     c.agent_id = 1000002
   #     c.token_store = Rails.cache
   #     c.logger = Rails.logger
+  #     # more apps of the same corp, each with its own secret (and tokens):
+  #     c.app :approvals, secret: ENV["APPROVALS_SECRET"], agent_id: 1000003
+  #     c.app :contacts, secret: ENV["CONTACTS_SYNC_SECRET"]     # the contact-sync secret
   #   end
+  #   WechatWork.client               # the default app
+  #   WechatWork.client(:approvals)
   class Configuration
     DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com"
 
@@ -22,70 +28,194 @@ module WechatWork
     # makes retrying a send safe. Short on purpose: a legitimately repeated message later is kept.
     DEFAULT_DUPLICATE_CHECK_INTERVAL = 300
 
-    attr_accessor :corp_id, :secret, :agent_id, :base_url, :timeout, :open_timeout, :max_retries,
-                  :logger, :token_store, :duplicate_check_interval
+    # Settings each app has (an app is a secret and its agent id; the corp id is shared).
+    APP_SETTINGS = %i[corp_id secret agent_id callback_token encoding_aes_key].freeze
+    # Settings every app shares.
+    SHARED_SETTINGS = %i[base_url timeout open_timeout max_retries logger token_store duplicate_check_interval].freeze
+
+    # The variables read when nothing is configured.
+    ENV_NAMES = {
+      corp_id: "WECHAT_WORK_CORP_ID", secret: "WECHAT_WORK_SECRET", agent_id: "WECHAT_WORK_AGENT_ID",
+      base_url: "WECHAT_WORK_BASE_URL", callback_token: "WECHAT_WORK_CALLBACK_TOKEN",
+      encoding_aes_key: "WECHAT_WORK_ENCODING_AES_KEY"
+    }.freeze
+
+    attr_reader(*APP_SETTINGS, *SHARED_SETTINGS)
 
     def initialize(env: ENV)
-      @corp_id = env["WECHAT_WORK_CORP_ID"]
-      @secret = env["WECHAT_WORK_SECRET"]
-      @agent_id = env["WECHAT_WORK_AGENT_ID"]&.then { |v| Integer(v, 10) }
-      @base_url = env.fetch("WECHAT_WORK_BASE_URL", DEFAULT_BASE_URL)
       @timeout = DEFAULT_TIMEOUT
       @open_timeout = DEFAULT_OPEN_TIMEOUT
       @max_retries = DEFAULT_MAX_RETRIES
       @duplicate_check_interval = DEFAULT_DUPLICATE_CHECK_INTERVAL
+      @base_url = DEFAULT_BASE_URL
       @logger = nil
       @token_store = nil
-    rescue ::ArgumentError
-      raise ConfigurationError, "WECHAT_WORK_AGENT_ID must be an integer, got #{env["WECHAT_WORK_AGENT_ID"].inspect}"
+      @apps = {}
+      ENV_NAMES.each do |setting, variable|
+        value = env[variable]
+        next if value.nil? || value.empty?
+
+        begin
+          public_send(:"#{setting}=", value)
+        rescue ConfigurationError => e
+          raise ConfigurationError, "#{variable}: #{e.message}"
+        end
+      end
     end
 
-    # The options WechatWork::Client.new takes, as set here.
-    def client_options
-      {
-        corp_id: corp_id, secret: secret, agent_id: agent_id, base_url: base_url, timeout: timeout,
-        open_timeout: open_timeout, max_retries: max_retries, logger: logger, token_store: token_store,
-        duplicate_check_interval: duplicate_check_interval
-      }
+    def corp_id=(value)
+      @corp_id = Options.corp_id(value)
+    end
+
+    def secret=(value)
+      @secret = Options.secret(value)
+    end
+
+    def agent_id=(value)
+      @agent_id = Options.agent_id(value)
+    end
+
+    def callback_token=(value)
+      @callback_token = Options.callback_token(value)
+    end
+
+    def encoding_aes_key=(value)
+      @encoding_aes_key = Options.encoding_aes_key(value)
+    end
+
+    def base_url=(value)
+      @base_url = Options.base_url(value)
+    end
+
+    def timeout=(value)
+      @timeout = Options.seconds(value, :timeout)
+    end
+
+    def open_timeout=(value)
+      @open_timeout = Options.seconds(value, :open_timeout)
+    end
+
+    def max_retries=(value)
+      @max_retries = Options.max_retries(value)
+    end
+
+    def logger=(value)
+      @logger = Options.logger(value)
+    end
+
+    def token_store=(value)
+      @token_store = Options.token_store(value)
+    end
+
+    def duplicate_check_interval=(value)
+      @duplicate_check_interval = Options.duplicate_check_interval(value)
+    end
+
+    # Declares (or changes) a named app of the corp: its secret, agent id and callback settings.
+    # The corp id, base URL, timeouts, store and logger are shared with the default app.
+    def app(name, **settings)
+      name = app_name(name)
+      raise ConfigurationError, "configure the default app with c.secret=, c.agent_id= ..." if name == :default
+
+      Arguments.only!(settings, APP_SETTINGS, "app(#{name.inspect})")
+      current = @apps.fetch(name, {})
+      checked = settings.to_h { |key, value| [key, Options.public_send(key, value)] }
+      @apps[name] = current.merge(checked).freeze
+      self
+    end
+
+    # The names of the configured apps, :default first.
+    def app_names = [:default, *@apps.keys]
+
+    # Everything Client.new needs for the app `name`.
+    def client_options(name = :default)
+      own = own_settings(name)
+      shared = SHARED_SETTINGS.to_h { |key| [key, public_send(key)] }
+      shared.merge(corp_id: own[:corp_id] || corp_id, secret: own[:secret], agent_id: own[:agent_id],
+                   app_name: app_name(name))
+    end
+
+    # Callback settings (token:, encoding_aes_key:, corp_id:) of the app `name`.
+    def callback_options(name = :default)
+      own = own_settings(name)
+      { token: own[:callback_token], encoding_aes_key: own[:encoding_aes_key], corp_id: own[:corp_id] || corp_id }
+    end
+
+    # The configured app whose agent id this is (for "wrong app" errors), or nil.
+    def app_for_agent(agent_id)
+      return :default if agent_id && agent_id == self.agent_id
+
+      @apps.find { |_, settings| settings[:agent_id] == agent_id }&.first
     end
 
     def inspect
+      apps = @apps.keys.map(&:inspect).join(", ")
       "#<#{self.class} corp_id=#{corp_id.inspect} agent_id=#{agent_id.inspect} base_url=#{base_url.inspect} " \
-        "secret=#{secret ? "[FILTERED]" : "nil"}>"
+        "secret=#{secret ? "[FILTERED]" : "nil"}#{" apps=[#{apps}]" unless apps.empty?}>"
+    end
+
+    private
+
+    def own_settings(name)
+      name = app_name(name)
+      return { secret: secret, agent_id: agent_id, callback_token: callback_token, encoding_aes_key: encoding_aes_key } if name == :default
+
+      @apps.fetch(name) do
+        raise ConfigurationError, "no app named #{name.inspect}; configured: #{app_names.map(&:inspect).join(", ")}"
+      end
+    end
+
+    def app_name(name)
+      raise ConfigurationError, "an app name is a Symbol or String, got #{name.inspect}" unless name.is_a?(Symbol) || name.is_a?(String)
+
+      name.to_sym
     end
   end
 
   class << self
     def configuration
-      @configuration ||= Configuration.new
+      @lock.synchronize { @configuration ||= Configuration.new }
     end
 
-    # Yields the configuration; the shared client is rebuilt with the new settings on next use.
+    # Yields the configuration; the shared clients are rebuilt with the new settings on next use.
     def configure
-      yield configuration
-      reset_client!
-      configuration
+      config = configuration
+      yield config
+      @lock.synchronize { @clients = {} }
+      config
     end
 
-    # A client built from the configuration, shared by all threads (it is thread-safe).
-    def client
-      @client_lock.synchronize { @client ||= Client.new(**configuration.client_options) }
-    end
-
-    # Forgets the configuration and the shared client (tests).
-    def reset!
-      @client_lock.synchronize do
-        @configuration = nil
-        @client = nil
+    # A client for a configured app (default: the default app), shared by all threads.
+    def client(name = :default)
+      config = configuration
+      key = name.to_sym
+      @lock.synchronize do
+        @clients[key] ||= Client.new(**config.client_options(key))
       end
     end
 
-    private
+    # Forgets the configuration and the shared clients (tests).
+    def reset!
+      @lock.synchronize do
+        @configuration = nil
+        @clients = {}
+      end
+    end
 
-    def reset_client!
-      @client_lock.synchronize { @client = nil }
+    # A warning for the people running the app: to the configured logger, else to stderr.
+    def warn(message)
+      logger = @configuration&.logger
+      text = "[wechat_work] #{message}"
+      if logger
+        logger.warn(text)
+      else
+        Kernel.warn(text)
+      end
+    rescue StandardError
+      Kernel.warn(text)
     end
   end
 
-  @client_lock = Mutex.new
+  @lock = Mutex.new
+  @clients = {}
 end

@@ -60,32 +60,27 @@ module WechatWork
   # Callback ciphertext that does not decrypt for this app: wrong EncodingAESKey, corrupt data, other receive id.
   class DecryptError < Error; end
 
-  # WeCom answered with a non-zero errcode. Subclasses name the codes people handle;
-  # `ApiError.build` picks the class from the code.
+  # WeCom answered with a non-zero errcode. Subclasses name the families people handle;
+  # `ApiError.build` picks the class from the core's errcode table, which also gives the
+  # English text, the hint (what usually fixes it) and whether a later retry can help.
   class ApiError < Error
     attr_reader :errcode, :errmsg, :path, :body
 
-    # errcode => [class name, what usually fixes it]
-    HINTS = {
-      -1 => "WeCom is busy; the call was retried with backoff. Try again later.",
-      40001 => "The secret is wrong for this corp id, or the app is disabled. Check the app's Secret in the admin console.",
-      40013 => "The corp id is wrong. It is shown under My Company > Company Info > Company ID.",
-      40014 => "The access token is invalid; the client refetches it once automatically.",
-      42001 => "The access token expired; the client refetches it once automatically.",
-      40056 => "The agent id is wrong, or belongs to another app.",
-      41004 => "The secret is missing.",
-      45009 => "WeCom's rate limit was hit; blocked for 60 s (per-minute limit) or 60 min (per-hour limit). Slow down or spread the calls.",
-      45033 => "Too many concurrent calls to WeCom; reduce concurrency and retry.",
-      48002 => "The app has no permission for this API; grant it in the admin console.",
-      60011 => "The member, department or tag is outside the app's visible range.",
-      60020 => "This server's IP is not in the app's trusted IPs (企业可信IP). Add it in the app's settings; it takes about a minute to apply.",
-      81013 => "None of the recipients is valid (unknown or outside the app's visible range). See #invalid_users / #invalid_parties / #invalid_tags.",
-      301002 => "The agent id does not belong to the app whose secret issued the token. Pair each agent id with its own secret."
-    }.freeze
+    class << self
+      def build(errcode:, errmsg: nil, path: nil, body: nil)
+        klass = FAMILIES.fetch(ApiError.info(errcode)&.fetch(:family, nil), ApiError)
+        klass.new(errcode: errcode, errmsg: errmsg, path: path, body: body)
+      end
 
-    def self.build(errcode:, errmsg: nil, path: nil, body: nil)
-      klass = CODES.fetch(errcode, ApiError)
-      klass.new(errcode: errcode, errmsg: errmsg, path: path, body: body)
+      # The core's row for an errcode: {code:, text:, family:, retry:, refresh:, hint:}, or nil.
+      def info(errcode)
+        table[errcode]
+      end
+
+      # Every errcode the gem knows, by code.
+      def table
+        @table ||= Native.errcodes.to_h { |row| [row[:code], row.freeze] }.freeze
+      end
     end
 
     def initialize(errcode:, errmsg: nil, path: nil, body: nil)
@@ -98,7 +93,13 @@ module WechatWork
 
     # What usually fixes this errcode, or nil.
     def hint
-      HINTS[errcode]
+      ApiError.info(errcode)&.fetch(:hint, nil)
+    end
+
+    # May the same call succeed later (a rate limit, WeCom busy)? Jobs retry these and give up
+    # on the rest (a wrong secret, an unknown user, a missing permission).
+    def transient?
+      %i[now later].include?(ApiError.info(errcode)&.fetch(:retry, nil))
     end
 
     # WeCom's own explanation page for this code.
@@ -113,12 +114,14 @@ module WechatWork
     private
 
     def split_ids(key)
-      @body.fetch(key, "").to_s.split("|").map(&:strip).reject(&:empty?)
+      value = @body.fetch(key, "")
+      (value.is_a?(Array) ? value : value.to_s.split("|")).map { |id| id.to_s.strip }.reject(&:empty?)
     end
 
     def compose_message
       # WeCom appends ", hint: [...], from ip: ..., more info at ..." to errmsg; keep the English part.
       short = @errmsg.split(", hint:").first.to_s.strip
+      short = ApiError.info(errcode)&.fetch(:text, nil).to_s if short.empty?
       msg = +"WeCom error #{errcode}"
       msg << " (#{short})" unless short.empty?
       msg << " on #{path}" if path
@@ -127,44 +130,47 @@ module WechatWork
     end
   end
 
-  # 40001: the corp secret is wrong (at gettoken), or a token WeCom no longer accepts.
+  # 40001 / 40091 / 41004 / 93000: the corp secret (or the robot's key) is wrong, or the app is disabled.
   class InvalidCredentialError < ApiError; end
   # 40014 / 42001: the access token is invalid or expired (already refetched and retried once).
   class InvalidTokenError < ApiError; end
-  # 40013: wrong corp id.
+  # 40013 / 41002: wrong corp id.
   class InvalidCorpIdError < ApiError; end
   # 40056 / 41011: the agent id is wrong or missing.
   class InvalidAgentError < ApiError; end
-  # 45009 / 45033: rate limited. Not retried automatically: WeCom blocks for 60 s to 60 min.
-  class RateLimitError < ApiError; end
+  # 40029 / 42022 / 60140 / 84014: an OAuth code, response_code or user ticket that is invalid,
+  # used or expired.
+  class InvalidCodeError < ApiError; end
+  # 45009 / 45033: rate limited. Not retried within the call: WeCom blocks for 60 s to 60 min.
+  class RateLimitError < ApiError
+    # Seconds to wait before trying again (WeCom blocks per-minute limits for 60 s).
+    def retry_after = 60
+  end
   # 60020: this server's IP is not one of the app's trusted IPs.
   class IpNotAllowedError < ApiError; end
-  # 48002 / 60011 / 50002: the app lacks permission or the target is outside its visible range.
+  # 48002 / 50002 / 60011 / ...: the app lacks permission or the target is outside its visible range.
   class PermissionError < ApiError; end
   # 81013: no recipient is valid.
   class NoValidRecipientError < ApiError; end
-  # 301002: the agent id belongs to another app than the secret.
+  # 301002 / 42015: the agent id belongs to another app than the secret.
   class WrongAgentError < ApiError; end
+  # 46004 / 60111 / 86003 / ...: what was asked for does not exist.
+  class NotFoundError < ApiError; end
+  # 40004-40011 / 44001 / 45001: a media file WeCom refuses (type, size, unknown media_id).
+  class MediaError < ApiError; end
+  # 40058 / 44004 / ...: WeCom refused the parameters (the client checks most of them first).
+  class InvalidRequestError < ApiError; end
   # -1: WeCom was busy and stayed busy through the retries.
   class SystemBusyError < ApiError; end
 
   class ApiError
-    CODES = {
-      -1 => SystemBusyError,
-      40001 => InvalidCredentialError,
-      40013 => InvalidCorpIdError,
-      40014 => InvalidTokenError,
-      42001 => InvalidTokenError,
-      40056 => InvalidAgentError,
-      41011 => InvalidAgentError,
-      45009 => RateLimitError,
-      45033 => RateLimitError,
-      60020 => IpNotAllowedError,
-      48002 => PermissionError,
-      50002 => PermissionError,
-      60011 => PermissionError,
-      81013 => NoValidRecipientError,
-      301002 => WrongAgentError
+    # The core's errcode families and their classes.
+    FAMILIES = {
+      system_busy: SystemBusyError, invalid_credential: InvalidCredentialError, invalid_corp_id: InvalidCorpIdError,
+      invalid_token: InvalidTokenError, invalid_agent: InvalidAgentError, invalid_code: InvalidCodeError,
+      rate_limit: RateLimitError, ip_not_allowed: IpNotAllowedError, permission: PermissionError,
+      no_valid_recipient: NoValidRecipientError, wrong_agent: WrongAgentError, not_found: NotFoundError,
+      media: MediaError, invalid_argument: InvalidRequestError
     }.freeze
   end
 end

@@ -1,52 +1,40 @@
 # frozen_string_literal: true
 
 module WechatWork
-  # A successful WeCom answer. Reads like a Hash with String or Symbol keys, and names the
-  # fields of message/send answers.
+  # The answer to a send (message/send, appchat/send, robots): a Resource that also names the
+  # fields of partial failures.
   #
-  #   response = client.send_text(to: "zhangsan", content: "hi")
-  #   response.msgid            # => "vcT8gGc-..."
-  #   response["msgid"]         # same
-  #   response[:invalid_users]  # no: keys are WeCom's ("invaliduser"); use #invalid_users
-  class Response
-    include Enumerable
-
+  #   response = client.send_text(to: %w[lilei ghost], content: "hi")
+  #   response.msgid              # for recall
+  #   response.invalid_users      # => ["ghost"] (WeCom lower-cases them)
+  #   response.response_code      # interactive template cards: for update_template_card
+  class Response < Resource
+    # The API that answered (message/send); not part of the Hash.
     attr_reader :path
 
-    def initialize(body, path: nil)
-      @body = body.freeze
+    def initialize(body = {}, path: nil)
       @path = path
+      super(body)
     end
 
-    def [](key) = @body[key.to_s]
-    def fetch(key, *default, &block) = @body.fetch(key.to_s, *default, &block)
-    def key?(key) = @body.key?(key.to_s)
-    def dig(key, *rest) = @body.dig(key.to_s, *rest)
-    def each(&block) = @body.each(&block)
-    def keys = @body.keys
-    def to_h = @body.dup
-    alias to_hash to_h
-
-    def errcode = @body.fetch("errcode", 0)
-    def errmsg = @body["errmsg"]
-    def msgid = @body["msgid"]
-    def response_code = @body["response_code"]
+    def errcode = fetch("errcode", 0)
+    def errmsg = self["errmsg"]
+    def msgid = self["msgid"]
+    def response_code = self["response_code"]
     def invalid_users = ids("invaliduser")
     def invalid_parties = ids("invalidparty")
     def invalid_tags = ids("invalidtag")
     def unlicensed_users = ids("unlicenseduser")
 
-    def ==(other)
-      other.respond_to?(:to_h) && to_h == other.to_h.transform_keys(&:to_s)
-    end
-
-    def inspect = "#<#{self.class} #{path} #{@body.inspect}>"
-    def to_s = @body.to_s
+    def inspect = "#<#{self.class.name} #{path} #{to_h.inspect}>"
 
     private
 
+    # message/send joins ids with "|"; update_template_card answers an Array.
     def ids(key)
-      @body.fetch(key, "").to_s.split("|").map(&:strip).reject(&:empty?)
+      value = self[key]
+      list = value.is_a?(Array) ? value : value.to_s.split("|")
+      list.map { |id| id.to_s.strip }.reject(&:empty?)
     end
   end
 end

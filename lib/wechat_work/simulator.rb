@@ -4,9 +4,10 @@ require "json"
 require "securerandom"
 
 module WechatWork
-  # A local WeCom stand-in: a real HTTP server on a loopback port that answers gettoken,
-  # message/send and user/get the way WeCom does (HTTP 200 + JSON, WeCom's errcodes and errmsg
-  # shape), records what was delivered, and misbehaves on demand.
+  # A local WeCom stand-in: a real HTTP server on a loopback port that answers the gem's
+  # endpoints the way WeCom does (HTTP 200 + JSON, WeCom's errcodes and errmsg shape), serves
+  # several apps of one corp, records what was delivered, and misbehaves on demand. Its own
+  # HTTP API (/_simulator/messages, /requests, /faults, /clear) lets other processes look in.
   #
   #   WechatWork::Simulator.run do |sim|
   #     client = WechatWork::Client.new(corp_id: sim.corp_id, secret: sim.secret,
@@ -33,10 +34,14 @@ module WechatWork
       # ({userid:, name:, department: [1], ...any user/get field}); departments are ids or
       # {id:, name:, parentid:}; tags are ids or {tagid:, tagname:}.
       # Raises WechatWork::ConfigurationError when the port cannot be bound.
+      #
+      # apps: more apps of the corp, each { name:, secret:, agent_id: } (a token of one app
+      # used with another's agent id answers 301002). restricted_fields: false makes the apps
+      # "created before 2022-06-20", so user/get still answers mobile, email, avatar...
       def start(port: 0, host: "127.0.0.1", corp_id: DEFAULT_CORP_ID, secret: nil, agent_id: DEFAULT_AGENT_ID,
-                users: nil, departments: nil, tags: nil, token_ttl: 7200)
-        new(port: port, host: host, corp_id: corp_id, secret: secret, agent_id: agent_id,
-            users: users, departments: departments, tags: tags, token_ttl: token_ttl)
+                users: nil, departments: nil, tags: nil, token_ttl: 7200, apps: [], restricted_fields: true)
+        new(port: port, host: host, corp_id: corp_id, secret: secret, agent_id: agent_id, users: users,
+            departments: departments, tags: tags, token_ttl: token_ttl, apps: apps, restricted_fields: restricted_fields)
       end
 
       # Starts a simulator, yields it, always stops it. Returns the block's value.
@@ -52,11 +57,13 @@ module WechatWork
       private :new
     end
 
-    def initialize(port:, host:, corp_id:, secret:, agent_id:, users:, departments:, tags:, token_ttl:)
+    def initialize(port:, host:, corp_id:, secret:, agent_id:, users:, departments:, tags:, token_ttl:, apps:,
+                   restricted_fields:)
       options = {
         "port" => Integer(port), "host" => host.to_s, "corp_id" => corp_id.to_s,
         "secret" => (secret || SecureRandom.alphanumeric(43)).to_s, "agent_id" => Integer(agent_id),
-        "token_ttl" => Float(token_ttl),
+        "token_ttl" => Float(token_ttl), "restricted_fields" => restricted_fields ? true : false,
+        "apps" => Array(apps).map { |app| normalize_app(app) },
         "users" => users && Array(users).map { |u| normalize_user(u) },
         "departments" => departments && Array(departments).map { |d| normalize_entry(d, "id") },
         "tags" => tags && Array(tags).map { |t| normalize_entry(t, "tagid") }
@@ -76,8 +83,10 @@ module WechatWork
       @native._secret
     end
 
-    # Delivered message/send bodies (Hashes with String keys) as WeCom received them, in order.
-    # Bodies suppressed by WeCom's duplicate check are not repeated here.
+    # Everything delivered, in order: the bodies WeCom received (Hashes with String keys), each
+    # with "channel" ("app" for message/send, "chat", "robot", "card_update") and, for app
+    # messages, "msgid" (and "recalled" => true once recalled). Bodies suppressed by WeCom's
+    # duplicate check are not repeated here.
     def messages
       @native._messages_from(0)
     end
@@ -103,14 +112,15 @@ module WechatWork
       @native._request_count(path&.to_s)
     end
 
-    # Forgets delivered messages, the request log and the duplicate-check memory (not tokens).
+    # Forgets delivered messages, the request log, injected faults and the duplicate-check
+    # memory. Apps, tokens and contacts stay.
     def clear
       @native._clear
       self
     end
 
     # Queues a fault for the next `times` requests to `path` ("message/send"; nil = any API,
-    # gettoken included); times: nil = until #clear_faults.
+    # gettoken included); times: nil = until #clear_faults (or #clear).
     #   :latency (seconds: 0.3)          answer normally after a delay
     #   :errcode (errcode: -1)           answer that errcode with HTTP 200, do nothing else
     #   :http_status (status: 502)       answer that status with an HTML body, do nothing else
@@ -137,15 +147,27 @@ module WechatWork
     end
 
     # Every issued token becomes invalid: using one answers 40014; gettoken issues a new one.
-    def revoke_tokens!
-      @native._revoke_tokens
+    # app: one app's tokens only (its name).
+    def revoke_tokens!(app: nil)
+      @native._revoke_tokens(app&.to_s)
       self
     end
 
     # Every issued token expires: using one answers 42001; gettoken issues a new one.
-    def expire_tokens!
-      @native._expire_tokens
+    def expire_tokens!(app: nil)
+      @native._expire_tokens(app&.to_s)
       self
+    end
+
+    # Every JS-SDK ticket (the corp's and the apps') becomes invalid; new ones are issued next.
+    def revoke_tickets!
+      @native._revoke_tickets
+      self
+    end
+
+    # The corp's apps: [{ "name" => "default", "secret" => ..., "agent_id" => 1000002 }, ...]
+    def apps
+      @native._apps
     end
 
     # Moves the simulator's clock forward (token lifetimes, duplicate-check windows).
@@ -198,6 +220,15 @@ module WechatWork
     alias to_s inspect
 
     private
+
+    def normalize_app(app)
+      raise ArgumentError, "apps: each app is a Hash with name:, secret:, agent_id:, got #{app.inspect}" unless app.is_a?(Hash)
+
+      unknown = app.keys.map(&:to_sym) - %i[name secret agent_id token_ttl]
+      raise ArgumentError, "apps: an app takes name:, secret:, agent_id:, token_ttl:, not #{unknown.join(", ")}" unless unknown.empty?
+
+      app.transform_keys(&:to_s).transform_values { |v| v.is_a?(Symbol) ? v.to_s : v }
+    end
 
     def normalize_user(user)
       case user

@@ -33,13 +33,14 @@ RSpec.describe WechatWork::Client, "secrets" do
     }
   end
 
-  it "publishes request.wechat_work events when ActiveSupport::Notifications is subscribed" do
+  it "publishes one request.wechat_work event per call, with each HTTP attempt in it" do
     require "active_support/notifications"
     events = []
     subscriber = ActiveSupport::Notifications.subscribe("request.wechat_work") { |*args| events << args.last }
     client_for(server).send_text(to: "a", content: "x")
-    expect(events.map { _1[:path] }).to eq(%w[gettoken message/send])
-    expect(events.last).to include(method: "POST", errcode: 0, outcome: :ok, agent_id: 1000002)
+    expect(events.size).to eq(1)
+    expect(events.last).to include(endpoint: "message/send", method: "POST", errcode: 0, outcome: :ok, agent_id: 1000002)
+    expect(events.last[:attempts].map { _1[:path] }).to eq(%w[gettoken message/send])
     expect(events.inspect).not_to include(server.secret)
   ensure
     ActiveSupport::Notifications.unsubscribe(subscriber) if subscriber

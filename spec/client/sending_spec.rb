@@ -22,14 +22,15 @@ RSpec.describe WechatWork::Client, "sending messages" do
     client.send_markdown(to: { parties: [2, 3], tags: [5] }, content: "**hi**")
     client.send_news(to: :all, articles: [{ title: "T", url: "https://example.com" }])
     client.send_message(to: "zhangsan", msgtype: "template_card",
-                        template_card: { card_type: "text_notice", main_title: { title: "x" } })
+                        template_card: { card_type: "text_notice", main_title: { title: "x" },
+                                                        card_action: { type: 1, url: "https://example.com" } })
     client.send_message(to: "zhangsan", msgtype: :image, media_id: "MEDIA")
     text, markdown, news, card, image = server.delivered
     expect(text).to include("touser" => "zhangsan|lisi", "text" => { "content" => "hello" }, "safe" => 1)
     expect(markdown).to include("toparty" => "2|3", "totag" => "5", "markdown" => { "content" => "**hi**" })
     expect(markdown).not_to have_key("touser")
     expect(news).to include("touser" => "@all", "news" => { "articles" => [{ "title" => "T", "url" => "https://example.com" }] })
-    expect(card["template_card"]).to eq("card_type" => "text_notice", "main_title" => { "title" => "x" })
+    expect(card["template_card"]).to include("card_type" => "text_notice", "main_title" => { "title" => "x" })
     expect(image["image"]).to eq("media_id" => "MEDIA")
   end
 
@@ -60,7 +61,8 @@ RSpec.describe WechatWork::Client, "sending messages" do
     it "refuses a missing or empty recipient" do
       expect { client.send_text(to: [], content: "x") }.to raise_error(ArgumentError, /no recipient/)
       expect { client.send_text(to: { users: [] }, content: "x") }.to raise_error(ArgumentError, /no recipient/)
-      expect { client.send_text(to: 42, content: "x") }.to raise_error(ArgumentError, /to: must be/)
+      expect { client.send_text(to: 42, content: "x") }.to raise_error(ArgumentError, /to: 42 is not a userid.*parties: \[42\]/)
+      expect { client.send_text(to: 4.2, content: "x") }.to raise_error(ArgumentError, /to: must be a userid/)
       expect { client.send_text(to: { people: ["a"] }, content: "x") }.to raise_error(ArgumentError, /people/)
       expect { client.send_text(content: "x") }.to raise_error(ArgumentError, /to/)
     end

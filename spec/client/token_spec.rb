@@ -22,7 +22,7 @@ RSpec.describe WechatWork::Client, "access tokens" do
     client_for(other_app).access_token
     expect(server.count("gettoken")).to eq(1)
     expect(other_app.count("gettoken")).to eq(1)
-    expect(client.send(:instance_variable_get, :@native)._token_key).not_to include(server.secret)
+    expect(client.send(:instance_variable_get, :@native)._credential_key("access_token")).not_to include(server.secret)
   end
 
   it "refetches a revoked token once and retries the call" do
@@ -55,7 +55,7 @@ RSpec.describe WechatWork::Client, "access tokens" do
     client_for(server, token_store: store).access_token
     key = store.keys.first
     expect(key).to start_with("wechat_work:access_token:#{server.corp_id}:")
-    expect(JSON.parse(store.read(key))).to include("access_token" => server.current_token)
+    expect(JSON.parse(store.read(key))).to include("value" => server.current_token)
 
     # A forked worker starts with an empty in-process cache and finds the token in the store.
     reader, writer = IO.pipe
@@ -85,6 +85,6 @@ RSpec.describe WechatWork::Client, "access tokens" do
     shared.access_token
     server.revoke_token!
     shared.send_text(to: "a", content: "x")
-    expect(JSON.parse(store.read(store.keys.first))["access_token"]).to eq(server.current_token)
+    expect(JSON.parse(store.read(store.keys.first))["value"]).to eq(server.current_token)
   end
 end

@@ -19,7 +19,7 @@ RSpec.describe "Simulator directory", simulator: true do
       expect(reply.errcode).to eq(0)
       expect(reply.json).to include("invaliduser" => "ghost|wangwu", "invalidparty" => "9", "invalidtag" => "8")
       expect(reply.json["msgid"]).to be_a(String)
-      expect(sim.messages).to eq([message])
+      expect(bodies(sim)).to eq([message])
     end
 
     it "matches userids case-insensitively" do
@@ -63,10 +63,11 @@ RSpec.describe "Simulator directory", simulator: true do
     it "synthesizes any well-formed user with the user/get fields" do
       reply = user_get(sim, "zhang.san")
       expect(reply.json).to include("errcode" => 0, "errmsg" => "ok", "userid" => "zhang.san", "name" => "Zhang San",
-                                    "department" => [1], "main_department" => 1, "status" => 1, "gender" => "0")
-      expect(reply.json.keys).to include("order", "position", "mobile", "email", "biz_mail", "is_leader_in_dept",
-                                         "direct_leader", "avatar", "thumb_avatar", "telephone", "alias", "address",
-                                         "open_userid", "extattr", "qr_code", "external_position", "external_profile")
+                                    "department" => [1], "main_department" => 1, "status" => 1)
+      expect(reply.json.keys).to include("order", "position", "is_leader_in_dept", "direct_leader", "telephone", "alias",
+                                         "open_userid", "extattr", "external_position", "external_profile")
+      # WeCom's 2022 rule: an app created since then gets no mobile, email, avatar, gender, address.
+      expect(reply.json.keys).not_to include("mobile", "email", "biz_mail", "avatar", "thumb_avatar", "gender", "address", "qr_code")
     end
 
     it "answers 60111 for a malformed userid and 41009 without one" do

@@ -42,7 +42,7 @@ RSpec.describe "Simulator message/send", simulator: true do
       expect(reply.json).to include("errcode" => 0, "errmsg" => "ok")
       expect(reply.json["msgid"]).to be_a(String).and(satisfy { |id| id.length >= 20 })
       expect(reply.json).not_to have_key("response_code")
-      expect(sim.messages).to eq([message])
+      expect(bodies(sim)).to eq([message])
     end
 
     it "rejects an invalid #{msgtype} message with #{code} and delivers nothing" do
@@ -158,7 +158,7 @@ RSpec.describe "Simulator message/send", simulator: true do
       second = send_body(sim, message, token: token)
       expect(second.errcode).to eq(0)
       expect(second.json["msgid"]).to eq(first.json["msgid"])
-      expect(sim.messages).to eq([message])
+      expect(bodies(sim)).to eq([message])
     end
 
     it "delivers a body that differs in any field" do

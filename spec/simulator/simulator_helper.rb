@@ -30,6 +30,11 @@ module SimulatorHelper
     end
   end
 
+  # What the simulator delivered, without its own metadata (channel, msgid, recalled).
+  def bodies(sim)
+    sim.messages.map { |m| m.except("channel", "msgid", "recalled") }
+  end
+
   def gettoken(sim, corpid: sim.corp_id, corpsecret: sim.secret)
     params = { corpid: corpid, corpsecret: corpsecret }.compact
     sim_request(sim, :get, "gettoken", params: params)

@@ -9,6 +9,7 @@ mod client;
 mod convert;
 mod errors;
 mod gvl;
+mod registry;
 mod simulator;
 mod token_store;
 
@@ -21,6 +22,7 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     client::init(ruby, native)?;
     simulator::init(ruby, native)?;
     callback::init(ruby, native)?;
+    registry::init(ruby, native)?;
     native.define_module_function(
         "__panic_without_gvl",
         magnus::function!(panic_without_gvl, 0),

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use magnus::{prelude::*, value::Opaque, Error, KwArgs, Ruby, Value};
-use wechat_work_core::client::TokenStore;
+use wechat_work_core::transport::SharedStore;
 
 use crate::gvl;
 
@@ -38,7 +38,7 @@ impl RubyTokenStore {
     }
 }
 
-impl TokenStore for RubyTokenStore {
+impl SharedStore for RubyTokenStore {
     fn read(&self, key: &str) -> Result<Option<String>, String> {
         self.call(|_, store| {
             let value: Value = store.funcall("read", (key,))?;

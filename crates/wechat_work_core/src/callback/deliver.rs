@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 use super::{xml, CallbackCrypto};
 use crate::cancel::{block_on, Canceller};
 // The URL carries the signature and echostr: describe errors without it.
-use crate::client::describe;
 use crate::error::{Error, Result};
+use crate::transport::http::describe;
 
 /// WeCom's own numbers: 5 s per attempt, 3 retries.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,0 +1,115 @@
+//! Group robots (群机器人, "消息推送", path/91770 and path/99110): the key in the URL is the
+//! credential; 20 messages a minute per robot.
+
+use super::{media, message, Credential, Endpoint, Params, UploadInfo};
+use crate::error::Result;
+use crate::wecom::limits;
+
+pub static ENDPOINTS: &[Endpoint] = &[
+    Endpoint::post("webhook/send", "path/91770")
+        .credential(Credential::WebhookKey)
+        .validate(validate_send),
+    Endpoint::post("webhook/upload_media", "path/91770")
+        .credential(Credential::WebhookKey)
+        .query(&["type"])
+        .safe()
+        .validate(validate_upload_params)
+        .upload(check_upload),
+];
+
+pub const ROBOT_MSGTYPES: &[&str] = &[
+    "text",
+    "markdown",
+    "markdown_v2",
+    "image",
+    "news",
+    "file",
+    "voice",
+    "template_card",
+];
+
+/// A robot's template cards: notices only, no interaction (wecom-api.md §18).
+pub const ROBOT_CARD_TYPES: &[&str] = &["text_notice", "news_notice"];
+
+fn validate_send(p: &Params) -> Result<()> {
+    let msgtype = p.str("msgtype")?;
+    if !ROBOT_MSGTYPES.contains(&msgtype) {
+        return Err(p.fail(format!(
+            "a robot takes {}, not {msgtype:?}",
+            ROBOT_MSGTYPES.join(", ")
+        )));
+    }
+    p.only(&["msgtype", msgtype], "a robot message")?;
+    let payload = p.obj(msgtype)?;
+    let name = |f: &str| format!("{msgtype}.{f}");
+    match msgtype {
+        "text" => {
+            payload.only(
+                &["content", "mentioned_list", "mentioned_mobile_list"],
+                "text",
+            )?;
+            payload.str_named("content", &name("content"))?;
+            payload.strings("mentioned_list", 0, usize::MAX)?;
+            payload.strings("mentioned_mobile_list", 0, usize::MAX)?;
+        }
+        "markdown" | "markdown_v2" => {
+            payload.only(&["content"], msgtype)?;
+            payload.str_named("content", &name("content"))?;
+        }
+        "image" => {
+            payload.only(&["base64", "md5"], "image")?;
+            let data = payload.str_named("base64", &name("base64"))?;
+            payload.str_named("md5", &name("md5"))?;
+            // base64 is 4/3 of the raw size.
+            let raw = (data.len() as u64 / 4) * 3;
+            if raw > limits::ROBOT_IMAGE_BYTES {
+                return Err(payload.fail(format!(
+                    "the image is about {raw} bytes; a robot takes images up to {} bytes (2 MB)",
+                    limits::ROBOT_IMAGE_BYTES
+                )));
+            }
+        }
+        "news" => {
+            payload.only(&["articles"], "news")?;
+            let articles = payload.array("articles", 1, limits::MAX_ARTICLES)?;
+            for (i, a) in articles.iter().enumerate() {
+                let a = payload.at(a);
+                a.str_named("title", &format!("news.articles[{i}].title"))?;
+                a.str_named("url", &format!("news.articles[{i}].url"))?;
+            }
+        }
+        "file" | "voice" => {
+            payload.only(&["media_id"], msgtype)?;
+            payload.str_named("media_id", &name("media_id"))?;
+        }
+        "template_card" => {
+            let card_type = payload.str_named("card_type", "template_card.card_type")?;
+            if !ROBOT_CARD_TYPES.contains(&card_type) {
+                return Err(payload.fail(format!(
+                    "a robot's template_card is text_notice or news_notice, not {card_type:?} (robots cannot receive answers)"
+                )));
+            }
+            message::check_card(&payload)?;
+        }
+        _ => {}
+    }
+    payload.text_limits(msgtype, limits::robot_text_limits(msgtype))
+}
+
+fn validate_upload_params(p: &Params) -> Result<()> {
+    p.only(&["type"], "webhook/upload_media")?;
+    let kind = p.str("type")?;
+    if !limits::ROBOT_MEDIA_RULES.iter().any(|r| r.kind == kind) {
+        return Err(p.fail(format!("type must be file or voice, got {kind:?}")));
+    }
+    Ok(())
+}
+
+fn check_upload(p: &Params, file: &UploadInfo) -> Result<()> {
+    let kind = p.str("type")?;
+    let rule = limits::ROBOT_MEDIA_RULES
+        .iter()
+        .find(|r| r.kind == kind)
+        .ok_or_else(|| p.fail(format!("type must be file or voice, got {kind:?}")))?;
+    media::check_file(p, rule, file)
+}

@@ -1,0 +1,9 @@
+# frozen_string_literal: true
+
+module WechatWork
+  class Client
+    # Not yet built.
+    module ExternalContacts
+    end
+  end
+end

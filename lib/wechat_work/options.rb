@@ -1,0 +1,121 @@
+# frozen_string_literal: true
+
+module WechatWork
+  # Validation of settings, shared by WechatWork.configure and Client.new: a bad value raises
+  # ConfigurationError naming the setting and what was wrong, at boot rather than at the first
+  # send in production.
+  module Options
+    module_function
+
+    def corp_id(value) = optional_text(value, :corp_id)
+    def secret(value) = optional_text(value, :secret)
+    def callback_token(value) = optional_text(value, :callback_token)
+    def encoding_aes_key(value) = optional_text(value, :encoding_aes_key)
+
+    # The app's AgentId: a positive Integer (a String of digits, as ENV gives it, is accepted).
+    def agent_id(value)
+      return nil if value.nil? || value == ""
+
+      number = case value
+               when Integer then value
+               when String then Integer(value.strip, 10, exception: false)
+               end
+      return number if number&.positive?
+
+      raise ConfigurationError, "agent_id must be the app's AgentId, a positive Integer, got #{value.inspect}"
+    end
+
+    def base_url(value)
+      url = value.nil? ? Configuration::DEFAULT_BASE_URL : value
+      raise ConfigurationError, "base_url must be a String like #{Configuration::DEFAULT_BASE_URL.inspect}, got #{value.inspect}" unless url.is_a?(String)
+
+      Native.check_base_url(url)
+      url.strip
+    end
+
+    # A positive number of seconds (an ActiveSupport::Duration works).
+    def seconds(value, name)
+      number = case value
+               when Numeric then value.to_f
+               when String then Float(value, exception: false)
+               end
+      return number if number&.finite? && number.positive? && number < 86_400
+
+      raise ConfigurationError, "#{name} must be a positive number of seconds, got #{value.inspect}"
+    end
+
+    def max_retries(value)
+      return value if value.is_a?(Integer) && value.between?(0, 10)
+
+      raise ConfigurationError, "max_retries must be an Integer from 0 to 10, got #{value.inspect}"
+    end
+
+    LOGGER_METHODS = %i[debug info warn error].freeze
+
+    def logger(value)
+      return value if value.nil? || LOGGER_METHODS.all? { |m| value.respond_to?(m) }
+
+      raise ConfigurationError, "logger must respond to #{LOGGER_METHODS.join(", ")} (a Logger, Rails.logger), " \
+                                "got #{value.inspect} (#{value.class})"
+    end
+
+    def token_store(value)
+      return nil if value.nil?
+      unless value.respond_to?(:read) && value.respond_to?(:write)
+        raise ConfigurationError, "token_store must respond to read and write (Rails.cache does), got #{value.class}"
+      end
+
+      Stores.warn_unshared(value, "token_store", "each process fetches its own access token")
+      value
+    end
+
+    def duplicate_check_interval(value)
+      max = Native.limits.fetch(:max_duplicate_interval)
+      return value if value.is_a?(Integer) && value.between?(1, max)
+
+      raise ConfigurationError, "duplicate_check_interval must be 1 to #{max} seconds (WeCom's maximum), got #{value.inspect}"
+    end
+
+    def optional_text(value, name)
+      return nil if value.nil?
+      raise ConfigurationError, "#{name} must be a String, got #{value.class}" unless value.is_a?(String) || value.is_a?(Symbol)
+
+      text = value.to_s.strip
+      text.empty? ? nil : text
+    end
+  end
+
+  # Caches that cannot do what a shared store is for: warn once when one is configured.
+  module Stores
+    @warned = {}
+    @lock = Mutex.new
+
+    module_function
+
+    # NullStore (Rails' development default) keeps nothing; MemoryStore is one per process.
+    def unshared_reason(store)
+      return unless defined?(::ActiveSupport::Cache::Store) && store.is_a?(::ActiveSupport::Cache::Store)
+
+      if defined?(::ActiveSupport::Cache::NullStore) && store.is_a?(::ActiveSupport::Cache::NullStore)
+        "a NullStore keeps nothing (config.cache_store = :null_store is Rails' default in development)"
+      elsif defined?(::ActiveSupport::Cache::MemoryStore) && store.is_a?(::ActiveSupport::Cache::MemoryStore)
+        "a MemoryStore is private to each process (Puma workers and Sidekiq do not see each other's)"
+      end
+    end
+
+    def warn_unshared(store, role, consequence)
+      reason = unshared_reason(store)
+      return unless reason
+
+      key = [role, store.class.name]
+      first = @lock.synchronize { @warned[key] ? false : (@warned[key] = true) }
+      return unless first
+
+      WechatWork.warn("#{role} is #{store.class.name}: #{reason}, so #{consequence}. " \
+                      "Use a shared cache (Redis, Memcached: config.cache_store = :redis_cache_store) " \
+                      "or WechatWork::TokenStore::Redis.")
+    end
+
+    def reset! = @lock.synchronize { @warned.clear }
+  end
+end

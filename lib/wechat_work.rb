@@ -31,6 +31,7 @@ require_relative "wechat_work/simulator"
 # Callbacks: WechatWork::Callback (crypto), ::Router, ::RackApp, ::Sender. The Rails controller
 # concern (WechatWork::CallbackController) loads with ActionController.
 require_relative "wechat_work/callback"
+require_relative "wechat_work/railtie" if defined?(::Rails::Railtie)
 if defined?(::ActionController)
   require_relative "wechat_work/rails/callback_controller"
 elsif defined?(::ActiveSupport.on_load)

@@ -53,7 +53,7 @@ module WechatWork
           hint = id.is_a?(Integer) ? "; for department #{id} write to: { parties: [#{id}] }" : ""
           raise ::ArgumentError, "#{name} #{id.inspect} is not a userid: userids are Strings#{hint}"
         end
-        text = Arguments.utf8!(id.to_s.strip, name)
+        text = Arguments.utf8!(id.to_s, name).strip
         raise ::ArgumentError, "#{name} has an empty userid" if text.empty?
         raise ::ArgumentError, "#{name} userids cannot contain '|' (#{text.inspect})" if text.include?("|")
 

@@ -24,6 +24,8 @@ module WechatWork
           raise ConfigurationError, "a dedupe store must respond to read and write (Rails.cache does), got #{store.class}"
         end
 
+        Stores.warn_unshared(store, "the callback dedupe store",
+                             "WeCom's retries run a handler again (a retry can reach another process)")
         @store = store
         @ttl = ttl
         @namespace = namespace

@@ -45,8 +45,10 @@ module WechatWork
       attr_reader :callback, :dedupe, :logger
 
       # callback: a Callback (default: one built from ENV). dedupe: a Dedupe, a store for one
-      # (Rails.cache), or false to turn it off. on_error: called with (exception, message)
-      # when a handler raises (default: logged); the endpoint then answers 500 so WeCom retries.
+      # (Rails.cache), or false to turn it off. When a handler raises, the exception is logged,
+      # reported to Rails' error reporter (Rails.error, Rails 7+) when there is one, and given
+      # to on_error (called with (exception, message)); the endpoint then answers 500 so WeCom
+      # retries.
       def initialize(callback = nil, dedupe: nil, logger: nil, on_error: nil, &block)
         @callback = callback || Callback.new
         @dedupe = case dedupe
@@ -146,12 +148,19 @@ module WechatWork
         reply&.to_xml(to_user: message.from_user_name, from_user: message.to_user_name || callback.receive_id)
       rescue StandardError => e
         safely { dedupe&.release(key) }
-        if @on_error
-          @on_error.call(e, message)
-        else
-          log(:error, "handler for #{describe(message)} raised #{e.class}: #{e.message}")
-        end
+        report(e, message)
         :error
+      end
+
+      # A failing handler: the log, Rails' error reporter, on_error. None of them may stop the
+      # 500 that makes WeCom retry.
+      def report(error, message)
+        log(:error, "handler for #{describe(message)} raised #{error.class}: #{error.message}")
+        reporter = ::Rails.error if defined?(::Rails) && ::Rails.respond_to?(:error)
+        reporter&.report(error, handled: false, context: { wechat_work_callback: describe(message), msg_id: message.msg_id })
+        @on_error&.call(error, message)
+      rescue StandardError => e
+        log(:error, "reporting a handler failure raised #{e.class}: #{e.message}")
       end
 
       def encrypted(reply_xml)

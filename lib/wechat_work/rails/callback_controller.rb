@@ -18,13 +18,20 @@ module WechatWork
     module CallbackController
       extend ActiveSupport::Concern
 
+      # Callback query parameters kept out of this controller's "Parameters:" log line (the
+      # Railtie filters msg_signature and echostr app-wide; timestamp and nonce are common
+      # names elsewhere, so only here).
+      FILTERED = %w[msg_signature echostr timestamp nonce].freeze
+
       # Routers built lazily from a Proc, once per process.
       ROUTERS = {} # rubocop:disable Style/MutableConstant
       LOCK = Mutex.new
 
       included do
         # WeCom's POST carries no CSRF token: it is authenticated by msg_signature instead.
-        skip_forgery_protection if respond_to?(:skip_forgery_protection)
+        # raise: false: a controller without forgery protection (API-only, or an app that turned
+        # the default off) has nothing to skip.
+        skip_forgery_protection(raise: false) if respond_to?(:skip_forgery_protection)
         class_attribute :wechat_work_router_source, instance_writer: false
       end
 
@@ -50,6 +57,12 @@ module WechatWork
       end
 
       private
+
+      def process_action(*)
+        filters = Array(request.get_header("action_dispatch.parameter_filter"))
+        request.set_header("action_dispatch.parameter_filter", (filters + FILTERED).uniq)
+        super
+      end
 
       def wechat_work_router
         source = self.class.wechat_work_router_source

@@ -29,6 +29,9 @@ pub struct Client {
     config: ClientConfig,
     store: Option<Arc<dyn SharedStore>>,
     http: ForkLocal<reqwest::Client>,
+    /// The cache keys of this app's credentials (access token, corp ticket, agent ticket),
+    /// computed once: a cache hit costs a lookup, not a digest.
+    keys: [Key; 3],
 }
 
 /// Per-call state: the deadline and the trace being written.
@@ -71,10 +74,25 @@ struct FileInfo {
 impl Client {
     pub fn new(config: ClientConfig, store: Option<Arc<dyn SharedStore>>) -> Result<Self> {
         config.validate()?;
+        let key = |kind| {
+            Key::new(
+                kind,
+                &config.base_url,
+                &config.corp_id,
+                config.secret.expose(),
+                config.agent_id,
+            )
+        };
+        let keys = [
+            key(Kind::AccessToken),
+            key(Kind::CorpTicket),
+            key(Kind::AgentTicket),
+        ];
         Ok(Self {
             config,
             store,
             http: ForkLocal::new(),
+            keys,
         })
     }
 
@@ -83,21 +101,18 @@ impl Client {
     }
 
     /// The cache key of one of this app's credentials.
-    pub fn key(&self, kind: Kind) -> Key {
-        let agent = self.config.agent_id;
-        Key::new(
-            kind,
-            &self.config.base_url,
-            &self.config.corp_id,
-            self.config.secret.expose(),
-            agent,
-        )
+    pub fn key(&self, kind: Kind) -> &Key {
+        match kind {
+            Kind::AccessToken => &self.keys[0],
+            Kind::CorpTicket => &self.keys[1],
+            Kind::AgentTicket => &self.keys[2],
+        }
     }
 
     /// The cached credential if it is fresh in this process: no I/O, no lock held for long,
     /// no syscall, so the host can answer it without releasing its interpreter lock.
     pub fn cached(&self, kind: Kind) -> Option<String> {
-        credential::slot(&self.key(kind)).fresh().map(|c| c.value)
+        credential::slot(self.key(kind)).fresh().map(|c| c.value)
     }
 
     /// The credential, fetched if needed (single flight).
@@ -123,19 +138,19 @@ impl Client {
     /// cached value is still that one (compare-and-drop).
     pub fn invalidate(&self, kind: Kind, rejected: Option<&str>) {
         let key = self.key(kind);
-        let slot = credential::slot(&key);
+        let slot = credential::slot(key);
         let value = match rejected {
             Some(v) => v.to_string(),
             None => match slot.fresh() {
                 Some(c) => c.value,
                 None => {
-                    self.drop_shared(&key, None);
+                    self.drop_shared(key, None);
                     return;
                 }
             },
         };
         slot.invalidate(&value);
-        self.drop_shared(&key, Some(&value));
+        self.drop_shared(key, Some(&value));
     }
 
     /// Sends `req` through the pipeline. Returns the JSON of a successful (errcode 0) answer;
@@ -238,7 +253,7 @@ impl Client {
     /// find the fresh value in the cache.
     async fn fetch_cached(&self, kind: Kind, call: &mut Call<'_>) -> Result<Credential> {
         let key = self.key(kind);
-        let slot = credential::slot(&key);
+        let slot = credential::slot(key);
         if let Some(c) = slot.fresh() {
             return Ok(c);
         }
@@ -250,7 +265,7 @@ impl Client {
         if let Some(c) = slot.fresh() {
             return Ok(c);
         }
-        if let Some(shared) = self.read_store(&key) {
+        if let Some(shared) = self.read_store(key) {
             if !slot.was_rejected(&shared.value) {
                 slot.set(shared.clone());
                 return Ok(shared);

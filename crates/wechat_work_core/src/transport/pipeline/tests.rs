@@ -409,7 +409,7 @@ fn a_shared_store_saves_gettoken_calls() {
     )
     .unwrap();
     // Another process: same key, empty in-process cache.
-    crate::transport::credential::slot(&a.key(CredentialKind::AccessToken)).clear();
+    crate::transport::credential::slot(a.key(CredentialKind::AccessToken)).clear();
     let b = Client::new(cfg, Some(store)).unwrap();
     assert_eq!(
         b.credential(

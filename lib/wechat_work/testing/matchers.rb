@@ -1,0 +1,65 @@
+# frozen_string_literal: true
+
+require_relative "expectation"
+
+module WechatWork
+  module Testing
+    # RSpec matchers (plain objects: they work with `expect { }.to` and `.not_to`).
+    module Matchers
+      # expect { InterviewMailer... }.to have_sent_wechat_work_message(to: "lilei", msgtype: :textcard, content: /Interview/)
+      # Chain .once, .twice, .exactly(n).times to count.
+      def have_sent_wechat_work_message(**criteria)
+        HaveSentMessage.new(**criteria)
+      end
+
+      class HaveSentMessage
+        def initialize(**criteria)
+          @expectation = Expectation.new(**criteria)
+          @count = nil
+        end
+
+        def supports_block_expectations? = true
+        def supports_value_expectations? = false
+
+        def once = exactly(1)
+        def twice = exactly(2)
+
+        def exactly(count)
+          @count = count
+          self
+        end
+
+        def times = self
+
+        def matches?(block)
+          before = Testing.deliveries.size
+          block.call
+          @sent = Testing.deliveries.drop(before)
+          @matching = @sent.select { |d| @expectation.matches?(d) }
+          @count ? @matching.size == @count : !@matching.empty?
+        end
+
+        def does_not_match?(block)
+          !matches?(block)
+        end
+
+        def description
+          "send #{@expectation.description}#{" #{@count} time(s)" if @count}"
+        end
+
+        def failure_message
+          if @count && !@matching.empty?
+            "expected #{@expectation.description} #{@count} time(s), it was sent #{@matching.size} time(s)\n#{@expectation.mismatch(@sent)}"
+          else
+            "expected #{@expectation.description}\n#{@expectation.mismatch(@sent)}"
+          end
+        end
+
+        def failure_message_when_negated
+          "expected no #{@expectation.description.delete_prefix("a ")}, but sent:\n" +
+            @matching.map { |d| "  #{@expectation.summary(d).inspect}" }.join("\n")
+        end
+      end
+    end
+  end
+end

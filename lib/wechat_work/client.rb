@@ -49,6 +49,17 @@ module WechatWork
       credential(:access_token)
     end
 
+    # Fetches the app's credentials anew when they expire within `ahead` seconds (default 10
+    # minutes), so no request waits on gettoken: what WechatWork::RefreshCredentialsJob and
+    # `rake wechat_work:tokens:refresh` run. kinds: :access_token, :jsapi_ticket, :agent_ticket.
+    # Safe from several processes at once. => { access_token: { fetched: true, expires_in: 7200 } }
+    def refresh_credentials!(kinds = [:access_token], ahead: 600)
+      Array(kinds).to_h do |kind|
+        fetched, left = instrumented(kind.to_s, "refresh") { |trace| @native._refresh(kind.to_s, Float(ahead), trace) }
+        [kind.to_sym, { fetched: fetched, expires_in: left }]
+      end
+    end
+
     # Forgets the cached token, here and in the token store.
     def invalidate_token!
       @native._invalidate("access_token", nil)

@@ -130,6 +130,24 @@ impl NativeClient {
         check(ruby, out?)
     }
 
+    /// `_refresh(kind, ahead_seconds, trace)`: `[fetched, seconds_left]`.
+    fn refresh(
+        ruby: &Ruby,
+        rb_self: &Self,
+        kind_name: String,
+        ahead: f64,
+        trace: Value,
+    ) -> Result<(bool, u64), Error> {
+        let kind = kind(ruby, &kind_name)?;
+        let ahead = seconds(ahead, "ahead", ruby)?;
+        let mut events = Vec::new();
+        let out = without_gvl(ruby, |cancel| {
+            rb_self.core.refresh(kind, ahead, cancel, &mut events)
+        });
+        push_trace(ruby, trace, &events)?;
+        check(ruby, out?)
+    }
+
     fn cached_credential(
         ruby: &Ruby,
         rb_self: &Self,
@@ -300,6 +318,7 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     )?;
     class.define_method("_invalidate", method!(NativeClient::invalidate, 2))?;
     class.define_method("_credential_key", method!(NativeClient::credential_key, 1))?;
+    class.define_method("_refresh", method!(NativeClient::refresh, 3))?;
     class.define_method("_call", method!(NativeClient::call, 3))?;
     class.define_method("_request", method!(NativeClient::request, 5))?;
     class.define_method("_upload", method!(NativeClient::upload, 6))?;

@@ -185,6 +185,15 @@ impl Slot {
             .cloned()
     }
 
+    /// The cached value even past its refresh point, while it has not expired.
+    pub fn latest(&self) -> Option<Credential> {
+        self.cached
+            .lock()
+            .as_ref()
+            .filter(|t| t.remaining_secs() > 0)
+            .cloned()
+    }
+
     pub fn set(&self, credential: Credential) {
         *self.cached.lock() = Some(credential);
     }

@@ -134,6 +134,38 @@ impl Client {
         })
     }
 
+    /// Fetches a new credential when the current one (here or in the shared store) expires
+    /// within `ahead`, so requests never wait on it (a refresher job). Single flight within the
+    /// process; several processes may refresh at once (WeCom answers each). Returns whether it
+    /// fetched, and the seconds the credential now has left.
+    pub fn refresh(
+        &self,
+        kind: Kind,
+        ahead: Duration,
+        cancel: &Canceller,
+        trace: &mut Vec<TraceEvent>,
+    ) -> Result<(bool, u64)> {
+        self.require_app()?;
+        cancel::block_on(cancel, async {
+            let mut call = self.start_call(trace);
+            let key = self.key(kind);
+            let slot = credential::slot(key);
+            let remaining = call.remaining();
+            let _flight = tokio::time::timeout(remaining, slot.refresh.lock())
+                .await
+                .map_err(|_| self.timeout_error(fetch_path(kind)))?;
+            let current = slot.latest().or_else(|| self.read_store(key));
+            if let Some(c) = current.filter(|c| c.remaining_secs() > ahead.as_secs()) {
+                slot.set(c.clone());
+                return Ok((false, c.remaining_secs()));
+            }
+            let fresh = self.fetch_new(kind, &mut call).await?;
+            let left = fresh.remaining_secs();
+            self.keep(key, &slot, fresh);
+            Ok((true, left))
+        })
+    }
+
     /// Forgets a cached credential, here and in the shared store. With `rejected`, only if the
     /// cached value is still that one (compare-and-drop).
     pub fn invalidate(&self, kind: Kind, rejected: Option<&str>) {
@@ -271,16 +303,26 @@ impl Client {
                 return Ok(shared);
             }
         }
-        let fresh = match kind {
-            Kind::AccessToken => self.fetch_token(call).await?,
+        let fresh = self.fetch_new(kind, call).await?;
+        self.keep(key, &slot, fresh.clone());
+        Ok(fresh)
+    }
+
+    /// Asks WeCom for the credential (no cache).
+    async fn fetch_new(&self, kind: Kind, call: &mut Call<'_>) -> Result<Credential> {
+        match kind {
+            Kind::AccessToken => self.fetch_token(call).await,
             Kind::CorpTicket | Kind::AgentTicket => {
                 // Tickets are fetched with the access token (and its one refresh).
                 let req = Request::to(ticket_endpoint(kind)?, json!({}))?;
                 let body = Box::pin(self.call_with_credential(call, &req, None)).await?;
-                credential_from(&body, "ticket", what)?
+                credential_from(&body, "ticket", fetch_path(kind))
             }
-        };
-        slot.set(fresh.clone());
+        }
+    }
+
+    /// Caches a fetched credential here and in the shared store.
+    fn keep(&self, key: &Key, slot: &credential::Slot, fresh: Credential) {
         if let Some(store) = &self.store {
             let _ = store.write(
                 key.as_str(),
@@ -288,7 +330,7 @@ impl Client {
                 fresh.store_ttl(),
             );
         }
-        Ok(fresh)
+        slot.set(fresh);
     }
 
     fn read_store(&self, key: &Key) -> Option<Credential> {

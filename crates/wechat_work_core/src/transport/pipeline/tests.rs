@@ -422,3 +422,38 @@ fn a_shared_store_saves_gettoken_calls() {
     );
     assert_eq!(server.count("gettoken"), 1);
 }
+
+#[test]
+fn refresh_fetches_only_when_the_credential_expires_soon() {
+    let server = FakeServer::start(|_, _| (200, ok_token(3600), NO_DELAY));
+    let c = client(&server.url);
+    let cancel = Canceller::new();
+    let (fetched, left) = c
+        .refresh(
+            CredentialKind::AccessToken,
+            Duration::from_secs(600),
+            &cancel,
+            &mut Vec::new(),
+        )
+        .unwrap();
+    assert!(fetched && left >= 3599, "{fetched} {left}");
+    let (fetched, _) = c
+        .refresh(
+            CredentialKind::AccessToken,
+            Duration::from_secs(600),
+            &cancel,
+            &mut Vec::new(),
+        )
+        .unwrap();
+    assert!(!fetched, "an hour left is not within 10 minutes");
+    let (fetched, _) = c
+        .refresh(
+            CredentialKind::AccessToken,
+            Duration::from_secs(4000),
+            &cancel,
+            &mut Vec::new(),
+        )
+        .unwrap();
+    assert!(fetched);
+    assert_eq!(server.count("gettoken"), 2);
+}

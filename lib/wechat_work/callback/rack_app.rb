@@ -16,11 +16,17 @@ module WechatWork
       # Callbacks are a few KB.
       MAX_BODY = 1024 * 1024
 
-      attr_reader :router
-
+      # router: a Router, a Router subclass or its name (built on the first request, so it
+      # can live in app/ and read credentials at run time), or a Proc returning a Router.
       def initialize(router, max_body: MAX_BODY)
-        @router = router
+        @source = router
+        @router = router if router.is_a?(Router)
+        @lock = Mutex.new
         @max_body = max_body
+      end
+
+      def router
+        @router || @lock.synchronize { @router ||= build_router }
       end
 
       def call(env)
@@ -39,6 +45,17 @@ module WechatWork
       end
 
       private
+
+      def build_router
+        source = @source.is_a?(String) ? Object.const_get(@source) : @source
+        built = if source.is_a?(Class) && source <= Router then source.new
+                elsif source.respond_to?(:call) then source.call
+                else source
+                end
+        raise ConfigurationError, "the callback endpoint needs a WechatWork::Callback::Router, got #{built.class}" unless built.is_a?(Router)
+
+        built
+      end
 
       def query(env)
         URI.decode_www_form(env["QUERY_STRING"].to_s).each_with_object({}) { |(k, v), h| h[k] ||= v }

@@ -42,6 +42,38 @@ module WechatWork
 
       Rule = Struct.new(:type, :event, :conditions, :handler)
 
+      # Handlers can also be declared in a subclass, which reads well in a Rails app
+      # (app/callbacks/interview_callbacks.rb) and mounts by name:
+      #   class InterviewCallbacks < WechatWork::Callback::Router
+      #     settings app: :default, dedupe: -> { Rails.cache }
+      #     on(:event, "template_card_event") { |msg| CardAnsweredJob.perform_later(msg.to_h) }
+      #   end
+      #   # config/routes.rb
+      #   wechat_work_callback "/wechat_work/callback", to: "InterviewCallbacks"
+      class << self
+        def on(*args, **conditions, &handler) = declarations << [:on, args, conditions, handler]
+        def otherwise(&handler) = declarations << [:otherwise, [], {}, handler]
+
+        # app: the configured app whose callback settings to use (WechatWork.configure's
+        # callback_token / encoding_aes_key); dedupe, logger, on_error: as for #new (a Proc is
+        # called when the router is built).
+        def settings(**options)
+          unknown = options.keys - %i[app dedupe logger on_error]
+          raise ArgumentError, "settings takes app:, dedupe:, logger:, on_error:, not #{unknown.join(", ")}" unless unknown.empty?
+
+          class_settings.merge!(options)
+        end
+
+        def declarations = (@declarations ||= [])
+        def class_settings = (@class_settings ||= {})
+
+        def inherited(subclass)
+          super
+          subclass.declarations.concat(declarations)
+          subclass.class_settings.merge!(class_settings)
+        end
+      end
+
       attr_reader :callback, :dedupe, :logger
 
       # callback: a Callback (default: one built from ENV). dedupe: a Dedupe, a store for one
@@ -50,7 +82,12 @@ module WechatWork
       # to on_error (called with (exception, message)); the endpoint then answers 500 so WeCom
       # retries.
       def initialize(callback = nil, dedupe: nil, logger: nil, on_error: nil, &block)
-        @callback = callback || Callback.new
+        settings = self.class.class_settings.transform_values { |v| v.is_a?(Proc) && v.arity.zero? ? v.call : v }
+        callback ||= settings.key?(:app) ? Callback.new(settings[:app]) : Callback.new
+        dedupe = settings[:dedupe] if dedupe.nil?
+        logger ||= settings[:logger]
+        on_error ||= settings[:on_error]
+        @callback = callback
         @dedupe = case dedupe
                   when nil then Dedupe.new
                   when false then nil
@@ -61,6 +98,7 @@ module WechatWork
         @on_error = on_error
         @rules = []
         @fallback = nil
+        self.class.declarations.each { |kind, args, conditions, handler| public_send(kind, *args, **conditions, &handler) }
         instance_eval(&block) if block
       end
 
@@ -108,15 +146,28 @@ module WechatWork
         refuse(400, "GET", e)
       end
 
-      # POST: a message or event. => [status, content_type, body]
+      CALLBACK_EVENT = "callback.wechat_work"
+
+      # POST: a message or event. => [status, content_type, body]. Publishes callback.wechat_work
+      # (message, status, duplicate) around the whole handling.
       def receive(params, body)
+        Instrumentation.instrument(CALLBACK_EVENT, {}) do |payload|
+          answer = receive_untraced(params, body, payload)
+          payload[:status] = answer.first
+          answer
+        end
+      end
+
+      private def receive_untraced(params, body, payload)
         started = now
         timestamp = param(params, "timestamp")
         nonce = param(params, "nonce")
         message = callback.decrypt_message(body.to_s, msg_signature: param(params, "msg_signature"),
                                                       timestamp: timestamp, nonce: nonce)
+        payload[:message] = "#{describe(message)} from #{message.from_user_name}"
         key = message.dedupe_key
         unless claim(key)
+          payload[:duplicate] = true
           log(:info, "duplicate #{describe(message)} not dispatched again")
           earlier = safely { dedupe.reply_for(key) }
           return earlier ? encrypted(earlier) : [200, "text/plain", ""]

@@ -1,0 +1,45 @@
+# frozen_string_literal: true
+
+namespace :wechat_work do
+  namespace :deliveries do
+    desc "Re-enqueue WeCom deliveries stuck in pending or sending (OLDER_THAN=seconds, default 120)"
+    task sweep: :environment do
+      older = Integer(ENV.fetch("OLDER_THAN", WechatWork::Outbox::DEFAULT_STALE_AFTER.to_s), 10)
+      count = WechatWork::Outbox.sweep(older_than: older)
+      puts "wechat_work: re-enqueued #{count} deliveries older than #{older} s"
+    end
+  end
+
+  namespace :tokens do
+    desc "Refresh every configured app's access token ahead of expiry (TICKETS=1: JS-SDK tickets too; AHEAD=seconds)"
+    task refresh: :environment do
+      kinds = [:access_token]
+      kinds += %i[jsapi_ticket agent_ticket] if ENV["TICKETS"] == "1"
+      ahead = Integer(ENV.fetch("AHEAD", WechatWork::Credentials::DEFAULT_AHEAD.to_s), 10)
+      WechatWork::Credentials.refresh_all(kinds, ahead: ahead).each do |app, result|
+        next puts("wechat_work: #{app}: failed: #{result[:error].message}") if result[:error]
+
+        result.each { |kind, r| puts "wechat_work: #{app} #{kind}: #{r[:fetched] ? "fetched" : "fresh"}, #{r[:expires_in]} s left" }
+      end
+    end
+  end
+
+  namespace :contacts do
+    desc "Map WeCom members to the app's users (MODEL=User, APP=contacts, DEPARTMENT=1)"
+    task sync: :environment do
+      model = ENV.fetch("MODEL", "User").constantize
+      app = ENV.fetch("APP", "default").to_sym
+      count = model.sync_from_wechat_work(WechatWork.client(app), department_id: Integer(ENV.fetch("DEPARTMENT", "1"), 10))
+      puts "wechat_work: #{count} #{model.name.pluralize.downcase} mapped to WeCom members"
+    end
+  end
+
+  desc "Run a WeCom simulator for development with this app's settings (PORT=4000)"
+  task simulator: :environment do
+    config = WechatWork.configuration
+    exec(Gem.ruby, File.expand_path("../../../exe/wechat_work", __dir__), "simulator",
+         "--port", ENV.fetch("PORT", "4000"), "--corp-id", config.corp_id || WechatWork::Simulator::DEFAULT_CORP_ID,
+         *(config.secret ? ["--secret", config.secret] : []),
+         *(config.agent_id ? ["--agent-id", config.agent_id.to_s] : []))
+  end
+end

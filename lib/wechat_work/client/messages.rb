@@ -86,6 +86,26 @@ module WechatWork
         deliver_message("send_message", to, type, payload, options)
       end
 
+      # The message/send body these keywords make (send_message's), checked by the core, without
+      # sending it: what the outbox stores (WechatWork.deliver_later). => a Hash with String keys
+      def message_body(to:, msgtype:, **content)
+        options = content.slice(*MESSAGE_OPTIONS)
+        content = content.except(*MESSAGE_OPTIONS)
+        type = Arguments.string!(msgtype, "msgtype")
+        payload = content.size == 1 && content.key?(type.to_sym) ? content[type.to_sym] : content
+        json = Arguments.generate(build_message("message_body", to, type, payload, options))
+        Native::Client._validate("message/send", json)
+        JSON.parse(json)
+      end
+
+      # Sends a message/send body as it is (a stored one: byte for byte the same JSON, so a
+      # repeat within the duplicate-check window is dropped by WeCom). => Response
+      def deliver_body(body)
+        raise ::ArgumentError, "body must be a message/send Hash, got #{body.class}" unless body.is_a?(Hash)
+
+        deliver("message/send", body)
+      end
+
       # Recalls a message sent within the last 24 hours (WeCom's window). msgid: a String or
       # the Response of the send.
       def recall(msgid)
@@ -117,6 +137,10 @@ module WechatWork
       private
 
       def deliver_message(method, to, msgtype, payload, options)
+        deliver("message/send", build_message(method, to, msgtype, payload, options))
+      end
+
+      def build_message(method, to, msgtype, payload, options)
         Arguments.only!(options, MESSAGE_OPTIONS, method)
         unless payload.is_a?(Hash)
           raise ::ArgumentError, "#{msgtype} content must be a Hash of its fields, got #{payload.class}"
@@ -125,8 +149,7 @@ module WechatWork
         body = Recipients.to_fields(to).merge("msgtype" => msgtype,
                                               "agentid" => message_agent_id(options.fetch(:agent_id, agent_id)),
                                               msgtype => payload)
-        body.merge!(message_flags(options))
-        deliver("message/send", body)
+        body.merge(message_flags(options))
       end
 
       def message_agent_id(value)

@@ -8,8 +8,9 @@ class CreateWechatWorkDeliveries < ActiveRecord::Migration[<%= ActiveRecord::Mig
       t.string :app, null: false, default: "default"
       t.string :msgtype, null: false
       t.column :recipients, json, null: false, default: {}
-      # The exact message/send body, sent byte for byte on every attempt.
-      t.column :payload, json, null: false
+      # The exact message/send body, sent the same on every attempt. `json`, not jsonb: jsonb
+      # reorders keys, and WeCom's duplicate check compares the request's JSON.
+      t.json :payload, null: false
       t.string :digest, null: false, limit: 64
       t.string :status, null: false, default: "pending"
       t.string :msgid

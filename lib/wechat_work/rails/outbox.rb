@@ -1,5 +1,7 @@
 # frozen_string_literal: true
 
+require_relative "../throttle"
+
 module WechatWork
   # Background delivery that loses nothing and sends nothing twice.
   #

@@ -50,7 +50,7 @@ module NativeBuild
     newest_source = Dir[*SOURCES.map { |pattern| File.join(ROOT, pattern) }].map { |f| File.mtime(f) }.max
     if !File.directory?(File.join(target, profile, "deps"))
       $stderr.puts "wechat_work: building the Rust extension (#{profile}) in #{target}. The first build compiles " \
-                   "about 200 crates and takes 2-4 minutes; cargo's progress follows."
+                   "about 150 crates and takes 2-4 minutes; cargo's progress follows."
     elsif library.nil? || (newest_source && newest_source > File.mtime(library))
       $stderr.puts "wechat_work: building the Rust extension (#{profile}); the sources changed since the last " \
                    "build (usually under a minute)."

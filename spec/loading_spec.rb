@@ -57,7 +57,12 @@ RSpec.describe "finding the native library" do
     out
   end
 
-  around { |example| Dir.mktmpdir("wechat_work-load") { |dir| @dir = dir; example.run } }
+  around do |example|
+    Dir.mktmpdir("wechat_work-load") do |dir|
+      @dir = dir
+      example.run
+    end
+  end
 
   it "says what to run when a checkout or path: gem was never compiled" do
     gem_copy(@dir, root)

@@ -12,6 +12,8 @@ namespace :native do
   desc "Build pkg/wechat_work-VERSION-<platform>.gem with a precompiled library per Ruby in RUBIES (default: this Ruby)"
   task :gem do
     rubies = ENV.fetch("RUBIES", RbConfig.ruby).split
+    # A distributed library is always the release profile, whatever WECHAT_WORK_PROFILE says.
+    ENV["WECHAT_WORK_PROFILE"] = "release"
     stage = File.join(NativeBuild::ROOT, "tmp/native/stage")
     FileUtils.rm_rf(stage)
 

@@ -8,10 +8,13 @@ require_relative "../../rakelib/native_build"
 # quiet when the library is up to date (cargo then prints its one "Finished" line).
 RSpec.describe NativeBuild do
   around do |example|
+    profile = ENV.delete("WECHAT_WORK_PROFILE") # these examples use the default, release
     Dir.mktmpdir("wechat_work-target") do |dir|
       @target = dir
       example.run
     end
+  ensure
+    ENV["WECHAT_WORK_PROFILE"] = profile if profile
   end
 
   def library

@@ -8,12 +8,24 @@ require_relative "wechat_work/errors"
 module WechatWork
 end
 
-# The native extension: a precompiled gem ships lib/wechat_work/<ruby minor>/, a source build
-# installs wechat_work/wechat_work.<dlext> on the load path.
-begin
-  require_relative "wechat_work/#{RUBY_VERSION[/\d+\.\d+/]}/wechat_work"
-rescue LoadError
-  require "wechat_work/wechat_work"
+# The native extension, from the first place that has it: a precompiled platform gem
+# (lib/wechat_work/<ruby minor>/), a checkout's `rake compile` (lib/wechat_work/), an installed
+# source gem (its extension directory, on the load path). A library that is there but fails to
+# load raises its own LoadError; none at all raises WechatWork::NativeExtensionMissingError.
+require "rbconfig"
+native = ["#{RUBY_VERSION[/\d+\.\d+/]}/wechat_work", "wechat_work"].find do |name|
+  File.file?(File.join(__dir__, "wechat_work", "#{name}.#{RbConfig::CONFIG["DLEXT"]}"))
+end
+if native
+  require_relative "wechat_work/#{native}"
+else
+  begin
+    require "wechat_work/wechat_work"
+  rescue LoadError => e
+    raise unless e.path == "wechat_work/wechat_work"
+
+    raise WechatWork::NativeExtensionMissingError.new(gem_dir: File.expand_path("..", __dir__)), cause: nil
+  end
 end
 
 require_relative "wechat_work/arguments"

@@ -34,8 +34,11 @@ File.write(File.join(Dir.pwd, "Makefile"), <<~MAKE)
 
   all: $(DLLIB)
 
+  # RubyGems sets SOURCE_DATE_EPOCH to the install time; C-compiling crates (ring) watch it, so
+  # keeping it would rebuild them, and everything above them, on every gem install and again on
+  # the next `rake compile` sharing the target dir. Nothing in this build uses the date.
   $(DLLIB): FORCE
-  \tcd "$(ROOT)" && RUBY="#{ruby}" RUSTFLAGS="$(RUSTFLAGS) #{rustflags}" "$(CARGO)" build #{locked} --profile $(PROFILE) -p wechat_work --target-dir "$(TARGET_DIR)"
+  \tcd "$(ROOT)" && unset SOURCE_DATE_EPOCH && RUBY="#{ruby}" RUSTFLAGS="$(RUSTFLAGS) #{rustflags}" "$(CARGO)" build #{locked} --profile $(PROFILE) -p wechat_work --target-dir "$(TARGET_DIR)"
   \tcp "$(TARGET_DIR)/$(PROFILE)/#{cdylib}" "$(DLLIB)"
 
   install: $(DLLIB)

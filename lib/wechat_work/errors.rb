@@ -20,6 +20,42 @@ module WechatWork
     end
   end
 
+  # The native library is not there: a `path:` gem or a checkout that was never compiled, a
+  # precompiled gem for another Ruby, a source gem whose build was removed. A LoadError (not an
+  # Error), so `rescue LoadError` keeps working; the message says what to run.
+  class NativeExtensionMissingError < ::LoadError
+    attr_reader :gem_dir
+
+    def initialize(gem_dir:, ruby_minor: RUBY_VERSION[/\d+\.\d+/])
+      @gem_dir = gem_dir
+      super(build_message(ruby_minor))
+    end
+
+    private
+
+    def build_message(ruby_minor)
+      require "shellwords"
+      dir = gem_dir.shellescape
+      built = Dir[File.join(gem_dir, "lib/wechat_work/*/wechat_work.*")].map { |f| File.basename(File.dirname(f)) }.sort
+      if File.file?(File.join(gem_dir, "Rakefile"))
+        <<~MSG.chomp
+          wechat_work: the native extension is not built in #{gem_dir} (Bundler does not compile `path:` gems).
+          Build it once; it needs Rust (rustup) and libclang-dev:
+
+              cd #{dir} && rake compile
+
+          Or use a `git:` source (bundle install compiles it) or the precompiled platform gem: see the README's Install section.
+        MSG
+      elsif built.any?
+        "wechat_work: this precompiled gem has the native extension for Ruby #{built.join(", ")}, not #{ruby_minor} " \
+          "(#{gem_dir}). Install the source gem instead (needs Rust and libclang-dev), or a platform gem built for #{ruby_minor}."
+      else
+        "wechat_work: the native extension is missing from #{gem_dir}. Rebuild it (needs Rust and libclang-dev): " \
+          "gem pristine wechat_work --version #{VERSION}"
+      end
+    end
+  end
+
   # Settings that cannot work: missing corp id or secret, a malformed base URL, ...
   class ConfigurationError < Error; end
 

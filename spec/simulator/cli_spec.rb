@@ -3,6 +3,9 @@
 require_relative "simulator_helper"
 require "open3"
 require "timeout"
+require "tmpdir"
+require "fileutils"
+require "socket"
 
 RSpec.describe "exe/wechat_work simulator", simulator: true do
   root = File.expand_path("../..", __dir__)
@@ -48,6 +51,45 @@ RSpec.describe "exe/wechat_work simulator", simulator: true do
       Process.kill("TERM", wait.pid)
       expect(Timeout.timeout(10) { wait.value }.exitstatus).to eq(0)
       expect(out.read).to include("Stopping.")
+    end
+  end
+
+  # As the README runs it: the script itself, from another directory, without -I lib.
+  it "starts from a checkout without -I, from any directory" do
+    Dir.mktmpdir do |dir|
+      Open3.popen2e(RbConfig.ruby, exe, "simulator", "--port", "0", chdir: dir) do |stdin, out, wait|
+        stdin.close
+        banner = +""
+        Timeout.timeout(10) { banner << (out.gets || break) until banner.include?("Ctrl-C") }
+        expect(banner).to match(%r{WeCom simulator listening on http://127\.0\.0\.1:\d+})
+        Process.kill("INT", wait.pid)
+        expect(Timeout.timeout(10) { wait.value }.exitstatus).to eq(0)
+      end
+    end
+  end
+
+  it "prints one line and exits 1 when the port is in use" do
+    server = TCPServer.new("127.0.0.1", 0)
+    out, status = Open3.capture2e(*ruby, "simulator", "--port", server.addr[1].to_s)
+    expect(status.exitstatus).to eq(1)
+    expect(out.lines.size).to eq(1), out
+    expect(out).to include("wechat_work simulator: the simulator cannot listen on 127.0.0.1:#{server.addr[1]}",
+                           "in use", "--port 0")
+  ensure
+    server&.close
+  end
+
+  it "says how to build the extension, without a backtrace, when it is not built" do
+    Dir.mktmpdir do |dir|
+      FileUtils.cp_r(File.join(root, "lib"), dir)
+      FileUtils.cp_r(File.join(root, "exe"), dir)
+      FileUtils.cp(File.join(root, "Rakefile"), dir)
+      Dir[File.join(dir, "lib/**/*.{so,bundle,dll}")].each { |f| File.delete(f) }
+      env = { "RUBYOPT" => nil, "RUBYLIB" => nil, "GEM_HOME" => dir, "GEM_PATH" => dir }
+      out, status = Open3.capture2e(env, RbConfig.ruby, File.join(dir, "exe/wechat_work"), "simulator")
+      expect(status.exitstatus).to eq(1)
+      expect(out).to include("cd #{dir} && rake compile")
+      expect(out).not_to match(/^\s+from /)
     end
   end
 end

@@ -71,8 +71,13 @@ fn check_meeting(p: &Params, update: bool) -> Result<()> {
     if let Some(v) = p.get("settings") {
         let s = p.at(v);
         if let Some(password) = s.opt_str("password")? {
-            if !(4..=6).contains(&password.len()) || !password.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(p.fail("settings.password must be 4 to 6 digits"));
+            let digits = limits::MEETING_PASSWORD_DIGITS;
+            if !digits.contains(&password.len()) || !password.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(p.fail(format!(
+                    "settings.password must be {} to {} digits",
+                    digits.start(),
+                    digits.end()
+                )));
             }
         }
         if let Some(hosts) = s.get("hosts") {

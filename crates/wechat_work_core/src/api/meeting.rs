@@ -66,7 +66,7 @@ fn check_meeting(p: &Params, update: bool) -> Result<()> {
     if let Some(v) = p.get("invitees") {
         let invitees = p.at(v);
         invitees.only(&["userid"], "invitees")?;
-        invitees.strings("userid", 0, limits::MEETING_MAX_INVITEES)?;
+        count(&invitees, "invitees.userid", limits::MEETING_MAX_INVITEES)?;
     }
     if let Some(v) = p.get("settings") {
         let s = p.at(v);
@@ -81,8 +81,11 @@ fn check_meeting(p: &Params, update: bool) -> Result<()> {
             }
         }
         if let Some(hosts) = s.get("hosts") {
-            s.at(hosts)
-                .strings("userid", 0, limits::MEETING_MAX_HOSTS)?;
+            count(
+                &s.at(hosts),
+                "settings.hosts.userid",
+                limits::MEETING_MAX_HOSTS,
+            )?;
         }
         if let Some(scope) = s.opt_int("remind_scope")? {
             if !(1..=4).contains(&scope) {
@@ -105,6 +108,18 @@ fn check_meeting(p: &Params, update: bool) -> Result<()> {
                 )));
             }
         }
+    }
+    Ok(())
+}
+
+/// `{"userid": [...]}` with at most `max` userids; `name` is the field's path in the body.
+fn count(list: &Params, name: &str, max: usize) -> Result<()> {
+    let ids = list.strings("userid", 0, usize::MAX)?;
+    if ids.len() > max {
+        return Err(list.fail(format!(
+            "{name} has {} userids; WeCom takes at most {max}",
+            ids.len()
+        )));
     }
     Ok(())
 }
@@ -171,7 +186,8 @@ mod tests {
         assert!(err(json!({"meeting_start": 1})).contains("must be in the future"));
         assert!(err(json!({"settings": {"password": "12ab"}})).contains("4 to 6 digits"));
         let many: Vec<String> = (0..101).map(|i| format!("u{i}")).collect();
-        assert!(err(json!({"invitees": {"userid": many}})).contains("WeCom takes at most 100"));
+        assert!(err(json!({"invitees": {"userid": many}}))
+            .contains("invitees.userid has 101 userids; WeCom takes at most 100"));
         assert!(err(json!({"reminders": {"remind_before": [60]}})).contains("remind_before[0]"));
     }
 }

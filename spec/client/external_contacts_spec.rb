@@ -53,7 +53,7 @@ RSpec.describe WechatWork::Client, "external contacts" do
       expect(all.size).to eq(7)
       expect(all.map { |r| [r.follow_info.userid, r.external_contact.name] })
         .to include(%w[zhangsan Chen\ Jing], %w[hanmeimei Liu\ Yang])
-      expect(all.find { |r| r.follow_info.state == "campus-2024" }.follow_info.tag_id).to eq(["etStageOnsite"])
+      expect(all.find { |r| r.follow_info["state"] == "campus-2024" }.follow_info.tag_id).to eq(["etStageOnsite"])
     end
 
     it "sends userids in slices of 100" do

@@ -48,8 +48,8 @@ module WechatWork
       # the Enumerator is read (lazy): WeCom takes 100 userids a call, so longer lists go in
       # slices of 100, each followed through its next_cursor. limit: rows per request (1 to
       # 100). Each item: Resource(external_contact: {...}, follow_info: {userid, remark,
-      # tag_id, state...}).
-      #   client.each_external_contact(recruiters).select { |r| r.follow_info.state == "campus-2024" }.first(20)
+      # tag_id, state...}; read optional fields such as state with ["state"]).
+      #   client.each_external_contact(recruiters).select { |r| r.follow_info["state"] == "campus-2024" }.first(20)
       def each_external_contact(userids, limit: 100)
         ids = Arguments.userids!(userids, "userids")
         raise ::ArgumentError, "userids is empty" if ids.empty?
@@ -126,7 +126,8 @@ module WechatWork
       end
 
       # The member's sends of a mass message, page by page as the Enumerator is read (lazy):
-      # Resource(external_userid, userid, status, send_time). status 0 not sent yet (the member
+      # Resource(external_userid, userid, status, and send_time once sent: read it with
+      # row["send_time"], which is nil before). status 0 not sent yet (the member
       # has not confirmed), 1 sent, 2 not sent: not a friend any more, 3 not sent: the customer
       # already got another mass message. limit: rows per request (WeCom: at most 1000).
       def msg_template_result(msgid, userid:, limit: nil)

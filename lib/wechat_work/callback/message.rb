@@ -262,6 +262,29 @@ module WechatWork
         def tag? = change_type.to_s.end_with?("_tag")
       end
 
+      # An external contact (a candidate) changed for a member (FromUserName "sys"):
+      # change_type add_external_contact / add_half_external_contact (they added the member;
+      # state is the contact way's state:, welcome_code lets the app send a welcome message
+      # within 20 seconds), edit_external_contact, del_external_contact (the member removed
+      # them; source "DELETE_BY_TRANSFER" after a transfer), del_follow_user (they removed the
+      # member), transfer_fail (fail_reason "customer_refused" / "customer_limit_exceed";
+      # user_id is the member taking over), msg_audit_approved. Changes made through the API
+      # send no callback.
+      class ChangeExternalContact < Event
+        field :change_type, "ChangeType"
+        field :user_id, "UserID"
+        field :external_user_id, "ExternalUserID"
+        field :state
+        field :welcome_code, "WelcomeCode"
+        field :source
+        field :fail_reason, "FailReason"
+
+        # They added the member (fully, or half: the member has not accepted yet).
+        def added? = %w[add_external_contact add_half_external_contact].include?(change_type)
+        # The relationship ended, from either side.
+        def removed? = %w[del_external_contact del_follow_user].include?(change_type)
+      end
+
       # An asynchronous contacts job finished (BatchJob/JobId, JobType, ErrCode, ErrMsg).
       class BatchJobResult < Event
         def batch_job = self["BatchJob"].is_a?(Hash) ? self["BatchJob"] : {}
@@ -310,6 +333,7 @@ module WechatWork
       EVENT_CLASSES = {
         "subscribe" => Subscribe, "unsubscribe" => Unsubscribe, "enter_agent" => EnterAgent, "click" => Click,
         "view" => View, "location" => LocationEvent, "change_contact" => ChangeContact,
+        "change_external_contact" => ChangeExternalContact,
         "batch_job_result" => BatchJobResult, "template_card_event" => TemplateCardEvent,
         "sys_approval_change" => SysApprovalChange
       }.freeze

@@ -124,9 +124,15 @@ fn validate_msg_template(p: &Params) -> Result<()> {
             "chat_type must be \"single\" or \"group\", got {chat_type:?}"
         )));
     }
-    p.strings("external_userid", 0, limits::MSG_TEMPLATE_MAX_CUSTOMERS)?;
+    let customers = p.strings("external_userid", 0, limits::MSG_TEMPLATE_MAX_CUSTOMERS)?;
     if chat_type == "group" {
         p.str("sender")?;
+    } else if customers.is_empty() && !p.has("sender") {
+        // "external_userid ... 不可与sender同时为空" (path/92135): a sender alone means all of
+        // that member's customers.
+        return Err(p.fail(
+            "give external_userid (the customers) or sender (all of that member's customers)",
+        ));
     }
     let has_text = match p.get("text") {
         Some(v) => {
@@ -159,9 +165,60 @@ fn validate_send_result(p: &Params) -> Result<()> {
     p.str("userid")?;
     p.opt_str("cursor")?;
     if let Some(limit) = p.opt_int("limit")? {
-        if !(1..=1000).contains(&limit) {
-            return Err(p.fail(format!("limit must be 1 to 1000, got {limit}")));
+        // WeCom answers 500 rows above the maximum; refusing says so instead.
+        let max = limits::MSG_TEMPLATE_RESULT_MAX_LIMIT as i64;
+        if !(1..=max).contains(&limit) {
+            return Err(p.fail(format!("limit must be 1 to {max}, got {limit}")));
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn check(validate: fn(&Params) -> Result<()>, name: &'static str, v: Value) -> String {
+        validate(&Params::new(name, &v))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn contact_ways_and_mass_messages() {
+        let way = |v| check(validate_contact_way, "externalcontact/add_contact_way", v);
+        assert_eq!(way(json!({"type": 1, "scene": 2, "user": ["lilei"]})), "");
+        assert!(way(json!({"type": 3, "scene": 2, "user": ["lilei"]})).contains("type must be 1"));
+        assert!(
+            way(json!({"type": 1, "scene": 2, "user": ["a", "b"]})).contains("exactly one user")
+        );
+        assert!(
+            way(json!({"type": 1, "scene": 2, "user": ["a"], "state": "x".repeat(31)}))
+                .contains("state is 31 characters")
+        );
+        let mass = |v| check(validate_msg_template, "externalcontact/add_msg_template", v);
+        assert_eq!(
+            mass(json!({"sender": "lilei", "text": {"content": "hi"}})),
+            ""
+        );
+        assert!(mass(json!({"text": {"content": "hi"}})).contains("give external_userid"));
+        assert!(mass(json!({"external_userid": ["wm1"]})).contains("give text: or attachments:"));
+        assert!(
+            mass(json!({"chat_type": "group", "text": {"content": "hi"}}))
+                .contains("sender is missing")
+        );
+        let result = |v| {
+            check(
+                validate_send_result,
+                "externalcontact/get_groupmsg_send_result",
+                v,
+            )
+        };
+        assert!(result(json!({"msgid": "m", "userid": "u", "limit": 1001})).contains("1 to 1000"));
+        let batch = |v| check(validate_batch, "externalcontact/batch/get_by_user", v);
+        let many: Vec<String> = (0..101).map(|i| format!("u{i}")).collect();
+        assert!(batch(json!({ "userid_list": many })).contains("WeCom takes 1 to 100"));
+    }
 }

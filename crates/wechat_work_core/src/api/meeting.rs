@@ -66,18 +66,26 @@ fn check_meeting(p: &Params, update: bool) -> Result<()> {
     if let Some(v) = p.get("invitees") {
         let invitees = p.at(v);
         invitees.only(&["userid"], "invitees")?;
-        invitees.strings("userid", 0, limits::MEETING_MAX_INVITEES)?;
+        count(&invitees, "invitees.userid", limits::MEETING_MAX_INVITEES)?;
     }
     if let Some(v) = p.get("settings") {
         let s = p.at(v);
         if let Some(password) = s.opt_str("password")? {
-            if !(4..=6).contains(&password.len()) || !password.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(p.fail("settings.password must be 4 to 6 digits"));
+            let digits = limits::MEETING_PASSWORD_DIGITS;
+            if !digits.contains(&password.len()) || !password.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(p.fail(format!(
+                    "settings.password must be {} to {} digits",
+                    digits.start(),
+                    digits.end()
+                )));
             }
         }
         if let Some(hosts) = s.get("hosts") {
-            s.at(hosts)
-                .strings("userid", 0, limits::MEETING_MAX_HOSTS)?;
+            count(
+                &s.at(hosts),
+                "settings.hosts.userid",
+                limits::MEETING_MAX_HOSTS,
+            )?;
         }
         if let Some(scope) = s.opt_int("remind_scope")? {
             if !(1..=4).contains(&scope) {
@@ -100,6 +108,18 @@ fn check_meeting(p: &Params, update: bool) -> Result<()> {
                 )));
             }
         }
+    }
+    Ok(())
+}
+
+/// `{"userid": [...]}` with at most `max` userids; `name` is the field's path in the body.
+fn count(list: &Params, name: &str, max: usize) -> Result<()> {
+    let ids = list.strings("userid", 0, usize::MAX)?;
+    if ids.len() > max {
+        return Err(list.fail(format!(
+            "{name} has {} userids; WeCom takes at most {max}",
+            ids.len()
+        )));
     }
     Ok(())
 }
@@ -166,7 +186,8 @@ mod tests {
         assert!(err(json!({"meeting_start": 1})).contains("must be in the future"));
         assert!(err(json!({"settings": {"password": "12ab"}})).contains("4 to 6 digits"));
         let many: Vec<String> = (0..101).map(|i| format!("u{i}")).collect();
-        assert!(err(json!({"invitees": {"userid": many}})).contains("WeCom takes at most 100"));
+        assert!(err(json!({"invitees": {"userid": many}}))
+            .contains("invitees.userid has 101 userids; WeCom takes at most 100"));
         assert!(err(json!({"reminders": {"remind_before": [60]}})).contains("remind_before[0]"));
     }
 }

@@ -266,18 +266,27 @@ pub const MEETING_TEXT_LIMITS: &[TextLimit] = &[
     refused(chars("location", 128)),
 ];
 pub const MEETING_REMIND_BEFORE: &[u64] = &[0, 300, 900, 3600, 86400];
+/// A meeting password is 4 to 6 digits.
+pub const MEETING_PASSWORD_DIGITS: std::ops::RangeInclusive<usize> = 4..=6;
 pub const CUSTOMER_DATA_BYTES: usize = 256;
 
 // ---- external contacts --------------------------------------------------------------------
 
 pub const EXTERNAL_BATCH_USERS: usize = 100;
 pub const EXTERNAL_BATCH_LIMIT: u64 = 100;
+/// batch/get_by_user without `limit`.
+pub const EXTERNAL_BATCH_DEFAULT_LIMIT: u64 = 50;
+/// externalcontact/get answers at most this many `follow_user` rows, then a `next_cursor`.
+pub const EXTERNAL_FOLLOW_PAGE: usize = 500;
 pub const CONTACT_WAY_STATE_CHARS: usize = 30;
 pub const CONTACT_WAY_REMARK_CHARS: usize = 30;
 pub const CONTACT_WAY_MAX_USERS: usize = 100;
 pub const MSG_TEMPLATE_MAX_CUSTOMERS: usize = 10_000;
 pub const MSG_TEMPLATE_TEXT_BYTES: usize = 4000;
 pub const MSG_TEMPLATE_MAX_ATTACHMENTS: usize = 9;
+/// get_groupmsg_send_result `limit`: at most 1000; without it (or above it) WeCom answers 500.
+pub const MSG_TEMPLATE_RESULT_MAX_LIMIT: u64 = 1000;
+pub const MSG_TEMPLATE_RESULT_DEFAULT_LIMIT: u64 = 500;
 
 // ---- identity, JS-SDK ---------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ Gem::Specification.new do |spec|
   spec.license = "MIT"
   spec.required_ruby_version = ">= 3.1"
   spec.files = Dir[
-    "lib/**/*.rb", "exe/*", "ext/wechat_work/extconf.rb", "ext/wechat_work/Cargo.toml", "ext/wechat_work/src/**/*.rs",
+    "lib/**/*.rb", "lib/**/*.rake", "lib/generators/**/templates/*", "exe/*", "ext/wechat_work/extconf.rb", "ext/wechat_work/Cargo.toml", "ext/wechat_work/src/**/*.rs",
     "crates/*/Cargo.toml", "crates/*/src/**/*.rs", "Cargo.toml", "Cargo.lock", "README.md", "LICENSE"
   ]
   spec.bindir = "exe"

@@ -36,7 +36,8 @@ module WechatWork
     def build_message(ruby_minor)
       require "shellwords"
       dir = gem_dir.shellescape
-      built = Dir[File.join(gem_dir, "lib/wechat_work/*/wechat_work.*")].map { |f| File.basename(File.dirname(f)) }.sort
+      built = Dir[File.join(gem_dir, "lib/wechat_work/*/wechat_work.#{RbConfig::CONFIG["DLEXT"]}")]
+              .map { |f| File.basename(File.dirname(f)) }.grep(/\A\d+\.\d+\z/).sort
       if File.file?(File.join(gem_dir, "Rakefile"))
         <<~MSG.chomp
           wechat_work: the native extension is not built in #{gem_dir} (Bundler does not compile `path:` gems).

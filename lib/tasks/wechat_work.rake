@@ -37,7 +37,7 @@ namespace :wechat_work do
   desc "Run a WeCom simulator for development with this app's settings (PORT=4000)"
   task simulator: :environment do
     config = WechatWork.configuration
-    exec(Gem.ruby, File.expand_path("../../../exe/wechat_work", __dir__), "simulator",
+    exec(Gem.ruby, File.expand_path("../../exe/wechat_work", __dir__), "simulator",
          "--port", ENV.fetch("PORT", "4000"), "--corp-id", config.corp_id || WechatWork::Simulator::DEFAULT_CORP_ID,
          *(config.secret ? ["--secret", config.secret] : []),
          *(config.agent_id ? ["--agent-id", config.agent_id.to_s] : []))

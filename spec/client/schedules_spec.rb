@@ -63,7 +63,6 @@ RSpec.describe WechatWork::Client, "schedules" do
 
   it "updates only the fields given, keeping the others (WeCom overwrites, the client merges)" do
     id = interview(organizer: "zhangsan", location: "Room 3", remind_before: 600)
-    client.schedule(id) # nothing cached: update reads again
     expect(client.update_schedule(id, location: "Room 5", start_time: start + 600, end_time: start + 4200)).to be(true)
     schedule = client.schedule(id)
     expect(schedule.location).to eq("Room 5")

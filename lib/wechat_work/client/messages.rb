@@ -5,7 +5,8 @@ module WechatWork
     # App messages (message/send, message/recall, message/update_template_card).
     #
     # Every send takes `to:` (a userid, an Array of userids, `users:`/`parties:`/`tags:`, or
-    # :all) and these options: `safe:` (0, 1 or 2), `enable_id_trans:`,
+    # :all); send_text, send_markdown and send_textcard take `chat:` (a group chat's id, see
+    # Chats) instead. App messages take these options: `safe:` (0, 1 or 2), `enable_id_trans:`,
     # `enable_duplicate_check:` (on by default, see the README), `duplicate_check_interval:`,
     # `agent_id:` (another app's agent id for this call). Sends return a Response (msgid,
     # invalid_users...). WeCom's limits are checked before any request: over-long text is
@@ -120,7 +121,8 @@ module WechatWork
       # Exactly one of to: (people: message/send) and chat: (a group chat: appchat/send).
       def deliver_to_people_or_chat(method, to, chat, msgtype, payload, options)
         if to.nil? == chat.nil?
-          raise ::ArgumentError, "#{method}: give to: (people) or chat: (a group chat's id), #{to.nil? ? "neither was given" : "not both"}"
+          raise ::ArgumentError, "#{method}: give to: (people) or chat: (a group chat's id), " \
+                                 "#{to.nil? ? "neither was given" : "not both"}"
         end
         return deliver_to_chat(method, chat, msgtype, payload, options) unless chat.nil?
 

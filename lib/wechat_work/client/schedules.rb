@@ -60,7 +60,8 @@ module WechatWork
         Arguments.only!(changes, SCHEDULE_KEYWORDS, "update_schedule")
         changes = changes.compact
         if changes.empty?
-          raise ::ArgumentError, "update_schedule: nothing to change: give #{SCHEDULE_KEYWORDS.map { |k| "#{k}:" }.join(", ")}"
+          keywords = SCHEDULE_KEYWORDS.map { |k| "#{k}:" }.join(", ")
+          raise ::ArgumentError, "update_schedule: nothing to change: give #{keywords}"
         end
 
         id = Arguments.string!(id, "id")

@@ -5,7 +5,8 @@ module WechatWork
     # App messages (message/send, message/recall, message/update_template_card).
     #
     # Every send takes `to:` (a userid, an Array of userids, `users:`/`parties:`/`tags:`, or
-    # :all) and these options: `safe:` (0, 1 or 2), `enable_id_trans:`,
+    # :all); send_text, send_markdown and send_textcard take `chat:` (a group chat's id, see
+    # Chats) instead. App messages take these options: `safe:` (0, 1 or 2), `enable_id_trans:`,
     # `enable_duplicate_check:` (on by default, see the README), `duplicate_check_interval:`,
     # `agent_id:` (another app's agent id for this call). Sends return a Response (msgid,
     # invalid_users...). WeCom's limits are checked before any request: over-long text is
@@ -13,18 +14,19 @@ module WechatWork
     module Messages
       MESSAGE_OPTIONS = %i[safe enable_id_trans enable_duplicate_check duplicate_check_interval agent_id].freeze
 
-      def send_text(to:, content:, **options)
-        deliver_message("send_text", to, "text", { content: content }, options)
+      # to: people, or chat: a group chat's id (client/chats.rb; only safe: applies there).
+      def send_text(content:, to: nil, chat: nil, **options)
+        deliver_to_people_or_chat("send_text", to, chat, "text", { content: content }, options)
       end
 
-      def send_markdown(to:, content:, **options)
-        deliver_message("send_markdown", to, "markdown", { content: content }, options)
+      def send_markdown(content:, to: nil, chat: nil, **options)
+        deliver_to_people_or_chat("send_markdown", to, chat, "markdown", { content: content }, options)
       end
 
       # A card with a link: the usual "you have an interview" notification.
-      def send_textcard(to:, title:, description:, url:, btntxt: nil, **options)
+      def send_textcard(title:, description:, url:, to: nil, chat: nil, btntxt: nil, **options)
         card = { title: title, description: description, url: url, btntxt: btntxt }.compact
-        deliver_message("send_textcard", to, "textcard", card, options)
+        deliver_to_people_or_chat("send_textcard", to, chat, "textcard", card, options)
       end
 
       # articles: 1 to 8 Hashes with title:, url:, and optionally description:, picurl:.
@@ -135,6 +137,17 @@ module WechatWork
       end
 
       private
+
+      # Exactly one of to: (people: message/send) and chat: (a group chat: appchat/send).
+      def deliver_to_people_or_chat(method, to, chat, msgtype, payload, options)
+        if to.nil? == chat.nil?
+          raise ::ArgumentError, "#{method}: give to: (people) or chat: (a group chat's id), " \
+                                 "#{to.nil? ? "neither was given" : "not both"}"
+        end
+        return deliver_to_chat(method, chat, msgtype, payload, options) unless chat.nil?
+
+        deliver_message(method, to, msgtype, payload, options)
+      end
 
       def deliver_message(method, to, msgtype, payload, options)
         deliver("message/send", build_message(method, to, msgtype, payload, options))

@@ -42,13 +42,9 @@ fn chatid(p: &Params, required: bool) -> Result<()> {
     Ok(())
 }
 
-fn name(p: &Params, required: bool) -> Result<()> {
-    let name = if required {
-        Some(p.str("name")?)
-    } else {
-        p.opt_str("name")?
-    };
-    if let Some(name) = name {
+/// Optional in create and update (path/90245: "name 否"); WeCom cuts a longer one, the client refuses it.
+fn name(p: &Params) -> Result<()> {
+    if let Some(name) = p.opt_str("name")? {
         let chars = name.chars().count();
         if chars > limits::CHAT_NAME_CHARS {
             return Err(p.fail(format!(
@@ -62,7 +58,7 @@ fn name(p: &Params, required: bool) -> Result<()> {
 
 fn validate_create(p: &Params) -> Result<()> {
     p.only(&["name", "owner", "userlist", "chatid"], "appchat/create")?;
-    name(p, true)?;
+    name(p)?;
     p.opt_str("owner")?;
     let users = p.strings("userlist", limits::CHAT_MIN_USERS, limits::CHAT_MAX_USERS)?;
     if let Some(owner) = p.opt_str("owner")? {
@@ -79,7 +75,7 @@ fn validate_update(p: &Params) -> Result<()> {
         "appchat/update",
     )?;
     chatid(p, true)?;
-    name(p, false)?;
+    name(p)?;
     p.opt_str("owner")?;
     p.strings("add_user_list", 0, limits::CHAT_MAX_USERS)?;
     p.strings("del_user_list", 0, limits::CHAT_MAX_USERS)?;
@@ -113,4 +109,53 @@ fn validate_send(p: &Params) -> Result<()> {
         "a group chat message",
     )?;
     message::check_payload(&p.obj(msgtype)?, msgtype)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn create(body: Value) -> std::result::Result<(), String> {
+        validate_create(&Params::new("appchat/create", &body)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn create_checks_members_owner_name_and_chatid() {
+        create(json!({"userlist": ["lilei", "zhangsan"]})).unwrap();
+        create(json!({"name": "Interview", "owner": "LiLei", "userlist": ["lilei", "zhangsan"], "chatid": "abc123"}))
+            .unwrap();
+        let err = |b: Value| create(b).unwrap_err();
+        assert!(err(json!({"userlist": ["lilei"]}))
+            .contains("userlist has 1 items; WeCom takes 2 to 2000"));
+        assert!(err(json!({"owner": "x", "userlist": ["a", "b"]}))
+            .contains("owner \"x\" must be one of userlist"));
+        assert!(
+            err(json!({"name": "面".repeat(51), "userlist": ["a", "b"]}))
+                .contains("name is 51 characters")
+        );
+        assert!(err(json!({"chatid": "a-b", "userlist": ["a", "b"]}))
+            .contains("1 to 32 letters or digits"));
+        assert!(
+            err(json!({"userlist": ["a", "b"], "members": []})).contains("does not take members")
+        );
+    }
+
+    #[test]
+    fn send_takes_chat_msgtypes_only() {
+        let send =
+            |b: Value| validate_send(&Params::new("appchat/send", &b)).map_err(|e| e.to_string());
+        send(json!({"chatid": "c1", "msgtype": "text", "text": {"content": "hi"}, "safe": 0}))
+            .unwrap();
+        assert!(
+            send(json!({"chatid": "c1", "msgtype": "template_card", "template_card": {}}))
+                .unwrap_err()
+                .contains("not \"template_card\"")
+        );
+        assert!(send(
+            json!({"chatid": "c1", "msgtype": "text", "text": {"content": "hi"}, "agentid": 1})
+        )
+        .unwrap_err()
+        .contains("does not take agentid"));
+    }
 }

@@ -20,18 +20,26 @@ RSpec.describe "wechatpy against the simulator" do
     end
   end
 
-  it "gets a token, sends a text message and reads a user" do
+  it "gets a token, sends a text message, reads contacts, and uses a group chat" do
     WechatWork::Simulator.run(secret: "interop-secret") do |sim|
       out, err, status = Open3.capture3(python, script, sim.base_url, sim.corp_id, sim.secret, sim.agent_id.to_s)
       expect(status.exitstatus).to eq(0), err
       result = JSON.parse(out)
       expect(result["send"]).to include("errcode" => 0, "errmsg" => "ok")
       expect(result["send"]["msgid"]).to be_a(String)
-      expect(result["user"]).to include("userid" => "zhangsan", "name" => "Zhangsan", "department" => [1])
+      expect(result["user"]).to include("userid" => "zhangsan", "name" => "Zhang San", "department" => [2])
       expect(result["token_length"]).to be >= 64
-      expect(sim.messages.size).to eq(1)
+      expect(result["members"].map { _1["userid"] }).to contain_exactly("lilei", "zhangsan")
+      expect(result["department_users"].size).to eq(3)
+      expect(result["tags"]).to eq([{ "tagid" => 1, "tagname" => "Interviewers" }])
+      expect(result["tag_users"]["userlist"].map { _1["userid"] }).to eq(%w[lilei zhangsan])
+      expect(result["openid"]["openid"]).to start_with("o")
+      expect(result["chat"]).to include("chatid" => result["chat_id"], "owner" => "lilei", "userlist" => %w[lilei hanmeimei])
+      expect(result["chat_send"]).to include("errcode" => 0)
+      expect(sim.messages.map { _1["channel"] }).to eq(%w[app chat])
       expect(sim.messages.first).to include("touser" => "zhangsan", "msgtype" => "text", "agentid" => sim.agent_id,
                                             "text" => { "content" => "hi" })
+      expect(sim.messages.last).to include("chatid" => result["chat_id"], "text" => { "content" => "Interview at 15:00" })
       expect(sim.request_count("gettoken")).to eq(1)
       expect(sim.request_count("message/send")).to eq(1)
       expect(sim.request_count("user/get")).to eq(1)

@@ -66,6 +66,22 @@ module WechatWork
       @native._sign(text(timestamp), text(nonce), text(encrypt))
     end
 
+    # What WeCom would POST for a plaintext callback XML: [query params, body] (tests, tools).
+    def encrypted_request(xml, timestamp: Time.now.to_i.to_s, nonce: self.class.nonce)
+      encrypt = @native._encrypt(text(xml))
+      params = { "msg_signature" => signature(timestamp: timestamp, nonce: nonce, encrypt: encrypt),
+                 "timestamp" => text(timestamp), "nonce" => text(nonce) }
+      body = "<xml><ToUserName><![CDATA[#{@receive_id}]]></ToUserName><Encrypt><![CDATA[#{encrypt}]]></Encrypt></xml>"
+      [params, body]
+    end
+
+    # The passive reply an endpoint answered (its encrypted envelope), checked and decrypted,
+    # as a Message (tests, tools).
+    def decrypt_reply(envelope)
+      xml = @native._decrypt_reply(text(envelope))
+      Message.build(Native::Callback.parse_xml(xml), xml: xml)
+    end
+
     def inspect
       "#<#{self.class} receive_id=#{@receive_id.inspect} verify_receive_id=#{@verify_receive_id} " \
         "token=[FILTERED] encoding_aes_key=[FILTERED]>"

@@ -2,6 +2,8 @@
 
 require "active_support"
 require "active_support/testing/time_helpers"
+require "wechat_work/testing"
+require "wechat_work/testing/matchers"
 
 # The transactional outbox against real PostgreSQL and the simulator.
 RSpec.describe "WechatWork.deliver_later (the outbox)" do
@@ -182,5 +184,38 @@ RSpec.describe "WechatWork.deliver_later (the outbox)" do
       expect(jobs.size).to eq(1)
       expect(sim.messages.size).to eq(3)
     end
+  end
+end
+
+RSpec.describe "have_enqueued_wechat_work_delivery" do
+  include WechatWork::Testing::Matchers
+
+  before(:all) { Services.active_record! }
+
+  around do |example|
+    WechatWork::Testing.reset!
+    WechatWork.configure do |c|
+      c.corp_id = "wwtest"
+      c.secret = "s"
+      c.agent_id = 1_000_002
+    end
+    ActiveJob::Base.queue_adapter = :test
+    WechatWork::Testing.enable! { example.run }
+  ensure
+    WechatWork.reset!
+  end
+
+  def invite = WechatWork.deliver_later(to: "lilei", msgtype: :text, content: "Interview at 15:00")
+
+  it "matches outbox rows written by the block" do
+    expect { invite }.to have_enqueued_wechat_work_delivery(to: "lilei", msgtype: :text, content: /15:00/)
+    expect { nil }.not_to have_enqueued_wechat_work_delivery
+  end
+
+  it "fails with what was enqueued instead" do
+    matcher = have_enqueued_wechat_work_delivery(to: "hanmeimei")
+    expect(matcher.matches?(-> { invite })).to be(false)
+    expect(matcher.failure_message).to include('expected a WeCom message to: "hanmeimei"', "-to: hanmeimei", "+to: lilei")
+    expect(matcher.description).to start_with("enqueue a WeCom message")
   end
 end

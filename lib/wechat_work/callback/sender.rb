@@ -70,6 +70,13 @@ module WechatWork
 
       # The plaintext XML deliver would send for these fields.
       def to_xml(fields)
+        self.class.to_xml(fields, corp_id: corp_id, agent_id: agent_id)
+      end
+
+      # The plaintext callback XML for fields given with WeCom's names or snake_case
+      # ({ msg_type: "event", event: "template_card_event", event_key: "accept" }); ToUserName,
+      # FromUserName, CreateTime, MsgId (messages) and AgentID are filled in when missing.
+      def self.to_xml(fields, corp_id:, agent_id: nil)
         f = fields.to_h { |k, v| [wecom_key(k), v.is_a?(Time) ? v.to_i : v] }
         f["MsgType"] ||= if f.key?("Event") then "event"
                          elsif f.key?("Content") then "text"
@@ -83,17 +90,16 @@ module WechatWork
         Native::Callback.build_xml(JSON.generate(f), %w[ToUserName FromUserName CreateTime MsgType])
       end
 
-      def inspect = "#<#{self.class.name} url=#{@url.inspect} corp_id=#{@corp_id.inspect} token=[FILTERED] " \
-                    "encoding_aes_key=[FILTERED]>"
-
-      private
-
-      def wecom_key(key)
+      def self.wecom_key(key)
         return key if key.is_a?(String)
 
         name = key.to_s
         SPECIAL_KEYS.fetch(name) { name.split("_").map(&:capitalize).join }
       end
+
+      def inspect = "#<#{self.class.name} url=#{@url.inspect} corp_id=#{@corp_id.inspect} token=[FILTERED] " \
+                    "encoding_aes_key=[FILTERED]>"
+
     end
   end
 end

@@ -1,5 +1,7 @@
 # frozen_string_literal: true
 
+require "uri"
+
 module WechatWork
   module Testing
     # Helpers for RSpec examples and Minitest tests.
@@ -17,6 +19,27 @@ module WechatWork
         Simulator.run(**options) do |sim|
           Testing.point_at(sim) { Testing.disable { yield sim } }
         end
+      end
+
+      # Posts a signed, encrypted callback to the app's endpoint, as WeCom would (in a request
+      # spec or integration test). Fields use WeCom's names or snake_case; missing envelope
+      # fields are filled in. => the decrypted passive reply (a Callback::Message), or nil when
+      # the endpoint answered empty; `response` has the raw answer.
+      #   post_wechat_work_callback(event: "template_card_event", from_user_name: "lilei",
+      #                             event_key: "accept", task_id: "interview-42", response_code: "rc")
+      def post_wechat_work_callback(path = "/wechat_work/callback", app: :default, **fields)
+        callback = Callback.new(**WechatWork.configuration.callback_options(app))
+        agent_id = WechatWork.configuration.client_options(app)[:agent_id]
+        xml = Callback::Sender.to_xml(fields, corp_id: callback.corp_id, agent_id: agent_id)
+        params, body = callback.encrypted_request(xml)
+        url = "#{path}?#{URI.encode_www_form(params)}"
+        if respond_to?(:integration_session, true)
+          post(url, params: body, headers: { "CONTENT_TYPE" => "text/xml" })
+        else
+          post(url, body, "CONTENT_TYPE" => "text/xml")
+        end
+        answer = (respond_to?(:last_response, true) && !respond_to?(:integration_session, true) ? last_response : response).body.to_s
+        answer.start_with?("<xml>") ? callback.decrypt_reply(answer) : nil
       end
     end
 

@@ -12,10 +12,17 @@ module WechatWork
         HaveSentMessage.new(**criteria)
       end
 
+      # expect { ScheduleInterview.call(...) }.to have_enqueued_wechat_work_delivery(to: "lilei", msgtype: :template_card)
+      # Outbox rows (WechatWork.deliver_later) written by the block.
+      def have_enqueued_wechat_work_delivery(**criteria)
+        HaveSentMessage.new(source: :outbox, **criteria)
+      end
+
       class HaveSentMessage
-        def initialize(**criteria)
+        def initialize(source: :sent, **criteria)
           @expectation = Expectation.new(**criteria)
           @count = nil
+          @source = source
         end
 
         def supports_block_expectations? = true
@@ -32,9 +39,7 @@ module WechatWork
         def times = self
 
         def matches?(block)
-          before = Testing.deliveries.size
-          block.call
-          @sent = Testing.deliveries.drop(before)
+          @sent = @source == :outbox ? outbox_rows(&block) : sent_by(&block)
           @matching = @sent.select { |d| @expectation.matches?(d) }
           @count ? @matching.size == @count : !@matching.empty?
         end
@@ -44,8 +49,28 @@ module WechatWork
         end
 
         def description
-          "send #{@expectation.description}#{" #{@count} time(s)" if @count}"
+          verb = @source == :outbox ? "enqueue" : "send"
+          "#{verb} #{@expectation.description}#{" #{@count} time(s)" if @count}"
         end
+
+        private
+
+        def sent_by
+          before = Testing.deliveries.size
+          yield
+          Testing.deliveries.drop(before)
+        end
+
+        # The outbox rows the block wrote, as deliveries (their stored message/send bodies).
+        def outbox_rows
+          last = WechatWork::Delivery.maximum(:id) || 0
+          yield
+          WechatWork::Delivery.where("id > ?", last).order(:id).map do |row|
+            Testing::Delivery.new(app: row.app.to_sym, endpoint: "message/send", body: row.body, response: nil)
+          end
+        end
+
+        public
 
         def failure_message
           if @count && !@matching.empty?

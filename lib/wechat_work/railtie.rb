@@ -7,8 +7,9 @@ module WechatWork
   #
   # * Settings from config/wechat_work.yml (per environment, ERB), Rails credentials
   #   (`wechat_work:`) and ENV, before config/initializers run (which may override them).
-  # * With no token_store set, the token and ticket store is Rails.cache, so every Puma worker
-  #   and Sidekiq process shares one token (a warning says so if Rails.cache cannot share).
+  # * With no token_store set, the token and ticket store is Rails.cache (outside the test
+  #   environment), so every Puma worker and Sidekiq process shares one token (a warning says
+  #   so if Rails.cache cannot share).
   # * WeCom's secrets and callback parameters are filtered from the logs.
   # * Log lines in the style of ActionMailer's; the outbox model and jobs; rake tasks;
   #   `wechat_work_callback` in config/routes.rb.
@@ -30,7 +31,8 @@ module WechatWork
     initializer "wechat_work.settings", before: :load_config_initializers do |app|
       loader = Rails::SettingsLoader.new(root: app.root, env: ::Rails.env, credentials: app.credentials)
       loader.apply(WechatWork.configuration)
-      WechatWork.configuration.token_store ||= ::Rails.cache if ::Rails.cache
+      # Tests run in test mode (nothing leaves the process): no shared store is needed there.
+      WechatWork.configuration.token_store ||= ::Rails.cache if ::Rails.cache && !::Rails.env.test?
     end
 
     initializer "wechat_work.log_subscriber" do
@@ -39,7 +41,10 @@ module WechatWork
     end
 
     initializer "wechat_work.outbox" do
-      ActiveSupport.on_load(:active_record) { require "wechat_work/rails/delivery" }
+      ActiveSupport.on_load(:active_record) do
+        require "wechat_work/rails/delivery"
+        require "wechat_work/rails/user_mapping"
+      end
       ActiveSupport.on_load(:active_job) { require "wechat_work/rails/jobs" }
       require "wechat_work/sidekiq" if defined?(::Sidekiq)
     end

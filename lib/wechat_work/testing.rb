@@ -18,9 +18,10 @@ module WechatWork
       def msgtype = body["msgtype"]
       def payload = body[msgtype] || {}
       def channel = endpoint == "message/send" ? :app : endpoint.split("/").first.to_sym
-      def users = split(body["touser"])
-      def parties = split(body["toparty"])
-      def tags = split(body["totag"])
+      # message/send joins ids with "|"; update_template_card gives Arrays.
+      def users = split(body["touser"]) + Array(body["userids"]).map(&:to_s)
+      def parties = split(body["toparty"]) + Array(body["partyids"]).map(&:to_s)
+      def tags = split(body["totag"]) + Array(body["tagids"]).map(&:to_s)
       def chatid = body["chatid"]
 
       # The text a person reads, for `content:` matching: text and markdown content, card

@@ -83,7 +83,7 @@ module WechatWork
       # retries.
       def initialize(callback = nil, dedupe: nil, logger: nil, on_error: nil, &block)
         settings = self.class.class_settings.transform_values { |v| v.is_a?(Proc) && v.arity.zero? ? v.call : v }
-        callback ||= settings.key?(:app) ? Callback.new(settings[:app]) : Callback.new
+        callback ||= settings.key?(:app) ? Callback.new(**WechatWork.configuration.callback_options(settings[:app])) : Callback.new
         dedupe = settings[:dedupe] if dedupe.nil?
         logger ||= settings[:logger]
         on_error ||= settings[:on_error]

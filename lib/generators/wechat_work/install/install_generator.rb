@@ -38,11 +38,12 @@ module WechatWork
         controller = "app/controllers/application_controller.rb"
         return unless File.exist?(File.join(destination_root, controller))
 
-        inject_into_class controller, "ApplicationController", <<~RUBY
-          # Sign-in from WeCom (see config/initializers/wechat_work.rb). Add
-          #   before_action :require_wechat_work_user
-          # to the controllers that need a signed-in member.
-          include WechatWork::Login
+        inject_into_class controller, "ApplicationController", <<-RUBY
+  # Sign-in from WeCom (see config/initializers/wechat_work.rb). Add
+  #   before_action :require_wechat_work_user
+  # to the controllers that need a signed-in member.
+  include WechatWork::Login
+
         RUBY
       end
 

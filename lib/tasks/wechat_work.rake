@@ -2,9 +2,9 @@
 
 namespace :wechat_work do
   namespace :deliveries do
-    desc "Re-enqueue WeCom deliveries stuck in pending or sending (OLDER_THAN=seconds, default 120)"
+    desc "Re-enqueue WeCom deliveries stuck in pending or sending (OLDER_THAN=seconds, default WechatWork::Outbox.stale_after, 120)"
     task sweep: :environment do
-      older = Integer(ENV.fetch("OLDER_THAN", WechatWork::Outbox::DEFAULT_STALE_AFTER.to_s), 10)
+      older = Integer(ENV.fetch("OLDER_THAN", WechatWork::Outbox.stale_after.to_s), 10)
       count = WechatWork::Outbox.sweep(older_than: older)
       puts "wechat_work: re-enqueued #{count} deliveries older than #{older} s"
     end

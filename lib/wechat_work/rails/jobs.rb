@@ -17,7 +17,7 @@ module WechatWork
   class SweepDeliveriesJob < ::ActiveJob::Base
     queue_as { WechatWork::Outbox.queue }
 
-    def perform(older_than = Outbox::DEFAULT_STALE_AFTER)
+    def perform(older_than = Outbox.stale_after)
       Outbox.sweep(older_than: older_than)
     end
   end

@@ -32,6 +32,10 @@ module WechatWork
       attr_writer :job_adapter
       # The queue of the outbox's jobs (default "default", which every Sidekiq processes).
       attr_writer :queue
+      # Seconds after which a row in `sending` counts as abandoned (its worker died).
+      attr_writer :stale_after
+
+      def stale_after = @stale_after || DEFAULT_STALE_AFTER
 
       def queue = @queue || "default"
 
@@ -74,7 +78,7 @@ module WechatWork
       # nothing to do. A transient failure schedules the next attempt (backoff); a permanent one
       # is recorded and reported. Nothing is raised for WeCom's answers, so the job system's own
       # retries never send on their own.
-      def perform(id, stale_after: DEFAULT_STALE_AFTER)
+      def perform(id, stale_after: self.stale_after)
         delivery = Delivery.claim(id, stale_after: stale_after)
         return nil unless delivery
 
@@ -96,7 +100,7 @@ module WechatWork
       # a pending row whose job was lost, a sending row whose worker died. The job then sends it
       # again if WeCom's duplicate check still covers an earlier attempt that may have reached
       # WeCom, and marks it uncertain (reported, not resent) otherwise. => count re-enqueued
-      def sweep(older_than: DEFAULT_STALE_AFTER, now: Time.now)
+      def sweep(older_than: stale_after, now: Time.now)
         cutoff = now - older_than
         count = 0
         Delivery.where(status: %w[pending sending]).where("updated_at < ?", cutoff)

@@ -5,3 +5,7 @@
 WechatWork.configure do |c|
   c.timeout = 10
 end
+
+# A row in `sending` this long is considered abandoned by a dead worker and sent again (WeCom's
+# duplicate check drops the repeat). The process specs shorten it.
+WechatWork::Outbox.stale_after = Integer(ENV.fetch("WECHAT_WORK_STALE_AFTER", "120"), 10)

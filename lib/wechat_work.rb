@@ -38,6 +38,7 @@ require_relative "wechat_work/recipients"
 require_relative "wechat_work/template_card"
 require_relative "wechat_work/token_store"
 require_relative "wechat_work/client"
+require_relative "wechat_work/webhook"
 require_relative "wechat_work/simulator"
 
 # Callbacks: WechatWork::Callback (crypto), ::Router, ::RackApp, ::Sender. The Rails controller

@@ -1,7 +1,6 @@
 # frozen_string_literal: true
 
-require "tempfile"
-require "pathname"
+require_relative "transport"
 
 module WechatWork
   # A WeCom app (corp id + app secret + agent id). Thread-safe and fork-safe: build one and
@@ -14,8 +13,11 @@ module WechatWork
   # The APIs are grouped by domain, one module each (lib/wechat_work/client/*.rb): Messages,
   # Contacts, Media, Chats, Schedules, Meetings, ExternalContacts, Identity, Operations. Every
   # call goes through one pipeline in the Rust core: token, checks, retries, deadline, errors,
-  # redaction, trace and logging.
+  # redaction, trace and logging; the Ruby side of it (calls, uploads, downloads,
+  # instrumentation) is WechatWork::Transport, shared with WechatWork::Webhook.
   class Client
+    include Transport
+
     attr_reader :corp_id, :agent_id, :base_url, :timeout, :logger, :app_name, :duplicate_check_interval
 
     def initialize(corp_id: WechatWork.configuration.corp_id, secret: WechatWork.configuration.secret,
@@ -88,22 +90,6 @@ module WechatWork
 
     private
 
-    # Calls the registered endpoint `name` with `params` (checked by its record). => Resource
-    def call(name, params = {})
-      body = instrumented(name, "call") do |trace|
-        leave(:call, name, params) { |json| @native._call(name, json, trace) }
-      end
-      Resource.new(body)
-    end
-
-    # Like #call, for sends: => Response (msgid, invalid_users...).
-    def deliver(name, params)
-      body = instrumented(name, "call") do |trace|
-        leave(:call, name, params) { |json| @native._call(name, json, trace) }
-      end
-      Response.new(body, path: name)
-    end
-
     def request(method, path, params, idempotent:)
       path = path.to_s
       name = path.delete_prefix("/").delete_prefix("cgi-bin/")
@@ -127,66 +113,6 @@ module WechatWork
       end.lazy
     end
 
-    # Uploads `source` (a path, a Pathname, or an IO) to the multipart endpoint `name`. Paths
-    # stream from disk; other IOs are copied to a temporary file in chunks first, so a 20 MB
-    # file never becomes a Ruby String.
-    def upload(name, params, source, filename: nil, content_type: nil)
-      with_source_file(source, filename) do |path, shown_name|
-        body = instrumented(name, "upload") do |trace|
-          leave(:upload, name, params) { |json| @native._upload(name, json, path, shown_name, content_type, trace) }
-        end
-        Resource.new(body)
-      end
-    end
-
-    # Streams the file answer of `name` to `to` (a path, a Pathname, or an IO). => Resource
-    # with size, content_type and filename.
-    def download(name, params, to:)
-      if to.is_a?(String) || to.is_a?(Pathname)
-        info = instrumented(name, "download") do |trace|
-          leave(:download, name, params) { |json| @native._download(name, json, to.to_s, trace) }
-        end
-        return Resource.new(info)
-      end
-      raise ::ArgumentError, "to: must be a path or an IO (responds to write), got #{to.class}" unless to.respond_to?(:write)
-
-      Tempfile.create(["wechat_work", ".download"]) do |tmp|
-        tmp.close
-        info = instrumented(name, "download") do |trace|
-          leave(:download, name, params) { |json| @native._download(name, json, tmp.path, trace) }
-        end
-        File.open(tmp.path, "rb") { |file| IO.copy_stream(file, to) }
-        Resource.new(info)
-      end
-    end
-
-    def with_source_file(source, filename)
-      case source
-      when String, Pathname
-        path = source.to_s
-        raise ::ArgumentError, "#{path} is not a readable file" unless File.file?(path) && File.readable?(path)
-
-        yield path, (filename || File.basename(path)).to_s
-      else
-        unless source.respond_to?(:read)
-          raise ::ArgumentError, "give a file path or an IO (responds to read), got #{source.class}"
-        end
-
-        if source.respond_to?(:path) && source.path && File.file?(source.path.to_s) && !source.is_a?(StringIO)
-          yield source.path.to_s, (filename || File.basename(source.path.to_s)).to_s
-        else
-          raise ::ArgumentError, "filename: is needed to upload from a #{source.class} (WeCom shows it and checks its extension)" unless filename
-
-          Tempfile.create(["wechat_work", File.extname(filename.to_s)]) do |tmp|
-            tmp.binmode
-            IO.copy_stream(source, tmp)
-            tmp.flush
-            yield tmp.path, filename.to_s
-          end
-        end
-      end
-    end
-
     def credential(kind)
       return "test-#{kind.to_s.tr("_", "-")}" if testing?
 
@@ -198,17 +124,6 @@ module WechatWork
       end
     end
 
-    # The one place a call leaves Ruby: the native client, or (in test mode) the fake that
-    # checks the call with the core and records or answers it without a request.
-    def leave(kind, name, params)
-      json = Arguments.generate(params)
-      return Testing.perform(self, kind, name, json) if testing?
-
-      yield json
-    end
-
-    def testing? = defined?(Testing) && Testing.enabled?
-
     def merge_params(params, keywords)
       unless params.nil? || params.is_a?(Hash)
         raise ::ArgumentError, "parameters must be a Hash (or keywords), got #{params.class}"
@@ -217,40 +132,9 @@ module WechatWork
       (params || {}).merge(keywords)
     end
 
-    # Runs a native call with a trace Array the core fills with one entry per HTTP attempt,
-    # inside the request.wechat_work event; then logs each attempt. Neither the logger nor a
-    # subscriber can turn the call's result into an exception.
-    def instrumented(name, kind)
-      trace = observed? ? [] : nil
-      payload = { endpoint: name, kind: kind, corp_id: corp_id, agent_id: agent_id, app: app_name }
-      begin
-        Instrumentation.instrument(Instrumentation::REQUEST, payload) do |p|
-          yield(trace)
-        ensure
-          summarize(p, trace) if trace
-        end
-      ensure
-        log_attempts(trace) if trace && !trace.empty?
-      end
-    end
-
-    def observed?
-      !@logger.nil? || Instrumentation.listening?
-    end
-
-    def summarize(payload, trace)
-      last = trace.last || {}
-      payload.merge!(attempts: trace, method: last[:method], path: last[:path], status: last[:status],
-                     errcode: last[:errcode], outcome: last[:outcome])
-    end
-
-    def log_attempts(trace)
-      trace.each do |event|
-        Instrumentation.log(@logger, :debug) do
-          format("[wechat_work] %<method>s %<path>s status=%<status>s errcode=%<errcode>s attempt=%<attempt>d %<outcome>s (%<ms>.1fms)",
-                 **event, ms: event[:duration] * 1000)
-        end
-      end
+    # What identifies this client in request.wechat_work events (Transport#instrumented).
+    def instrumentation_context
+      { corp_id: corp_id, agent_id: agent_id, app: app_name }
     end
   end
 end

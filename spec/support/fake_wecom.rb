@@ -11,12 +11,16 @@ require "uri"
 #   server = FakeWecom.start
 #   server.on("message/send") { |req| { "errcode" => -1, "errmsg" => "system busy" } }
 #   server.count("gettoken")
+#
+# Unscripted, it answers message/send, media/upload and media/get (files kept in #uploads), and
+# the group robot's webhook/send (posts kept in #robot_posts) and webhook/upload_media, whose
+# `key` is the credential (an empty key or one starting with "invalid" answers 93000).
 class FakeWecom
   Request = Struct.new(:method, :path, :params, :body, :headers, keyword_init: true) do
     def json = JSON.parse(body)
   end
 
-  attr_reader :corp_id, :secret, :requests, :delivered
+  attr_reader :corp_id, :secret, :requests, :delivered, :uploads, :robot_posts
 
   def self.start(**options) = new(**options).tap(&:start)
 
@@ -26,6 +30,8 @@ class FakeWecom
     @token_delay = token_delay
     @requests = []
     @delivered = []
+    @uploads = {}
+    @robot_posts = []
     @handlers = {}
     @lock = Mutex.new
     @tokens = 0
@@ -42,7 +48,8 @@ class FakeWecom
   def port = @server.addr[1]
 
   # Script an API path: the block gets a Request and returns a Hash (JSON 200), or
-  # [status, body_string], or :hang (never answer), or :close (drop the connection).
+  # [status, body_string] (or [status, body_string, headers]), or :hang (never answer), or
+  # :close (drop the connection).
   def on(path, &block)
     @lock.synchronize { @handlers[path] = block }
     self
@@ -107,7 +114,10 @@ class FakeWecom
     handler = @lock.synchronize { @handlers[request.path] }
     return normalize(gettoken(request)) if request.path == "gettoken" && handler.nil?
 
-    unless request.path == "gettoken" || request.params["access_token"] == current_token
+    if request.path.start_with?("webhook/")
+      key = request.params["key"].to_s
+      return normalize("errcode" => 93000, "errmsg" => "invalid webhook url, hint: [fake]") if key.empty? || key.start_with?("invalid")
+    elsif request.path != "gettoken" && request.params["access_token"] != current_token
       return normalize("errcode" => 40014, "errmsg" => "invalid access_token, hint: [fake]")
     end
 
@@ -123,10 +133,52 @@ class FakeWecom
   end
 
   def default(request)
-    return { "errcode" => 404, "errmsg" => "unknown api #{request.path}" } unless request.path == "message/send"
+    case request.path
+    when "message/send"
+      @lock.synchronize { @delivered << request.json }
+      { "errcode" => 0, "errmsg" => "ok", "msgid" => "fake-msg-#{@delivered.size}" }
+    when "media/upload", "webhook/upload_media" then store_upload(request)
+    when "media/get" then media_file(request.params["media_id"])
+    when "webhook/send"
+      @lock.synchronize { @robot_posts << request.json.merge("key" => request.params["key"]) }
+      { "errcode" => 0, "errmsg" => "ok" }
+    else { "errcode" => 404, "errmsg" => "unknown api #{request.path}" }
+    end
+  end
 
-    @lock.synchronize { @delivered << request.json }
-    { "errcode" => 0, "errmsg" => "ok", "msgid" => "fake-msg-#{@delivered.size}" }
+  # The part named "media" of a multipart body, kept under a new media_id.
+  def store_upload(request)
+    media = multipart_parts(request).find { |part| part[:name] == "media" && part[:filename] }
+    return { "errcode" => 44001, "errmsg" => "empty media data, hint: [fake]" } unless media
+
+    media_id = "fake-media-#{@lock.synchronize { @uploads.size + 1 }}"
+    @lock.synchronize { @uploads[media_id] = media }
+    { "errcode" => 0, "errmsg" => "", "type" => request.params["type"], "media_id" => media_id,
+      "created_at" => Time.now.to_i.to_s }
+  end
+
+  def media_file(media_id)
+    media = @lock.synchronize { @uploads[media_id] }
+    return { "errcode" => 40007, "errmsg" => "invalid media_id, hint: [fake]" } unless media
+
+    [200, media[:data], { "content-type" => media[:content_type] || "application/octet-stream",
+                          "content-disposition" => "attachment; filename=\"#{media[:filename]}\"" }]
+  end
+
+  # [{name:, filename:, content_type:, data:}] of a multipart/form-data body (enough for a
+  # client's upload: the boundary never occurs inside the data it sends).
+  def multipart_parts(request)
+    boundary = request.headers["content-type"].to_s[/boundary="?([^";]+)"?/, 1]
+    return [] unless boundary
+
+    request.body.b.split("--#{boundary}".b).filter_map do |chunk|
+      head, data = chunk.delete_prefix("\r\n").split("\r\n\r\n".b, 2)
+      next unless data
+
+      disposition = head[/^content-disposition:(.*)$/i, 1].to_s
+      { name: disposition[/\bname="([^"]*)"/, 1], filename: disposition[/filename="([^"]*)"/, 1]&.force_encoding("UTF-8"),
+        content_type: head[/^content-type:\s*([^\r\n]*)/i, 1], data: data.delete_suffix("\r\n") }
+    end
   end
 
   def normalize(answer)
@@ -136,7 +188,9 @@ class FakeWecom
     end
   end
 
-  def write(socket, status, body)
-    socket.write("HTTP/1.1 #{status} X\r\ncontent-type: application/json\r\ncontent-length: #{body.bytesize}\r\n\r\n#{body}")
+  def write(socket, status, body, headers = {})
+    headers = { "content-type" => "application/json" }.merge(headers, "content-length" => body.bytesize.to_s)
+    head = headers.map { |name, value| "#{name}: #{value}\r\n" }.join
+    socket.write("HTTP/1.1 #{status} X\r\n".b + head.b + "\r\n".b + body.b)
   end
 end

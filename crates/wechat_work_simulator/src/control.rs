@@ -9,6 +9,7 @@
 //! | `DELETE /_simulator/faults` | clear queued faults |
 //! | `POST /_simulator/clear` | forget messages, requests and faults |
 //! | `POST /_simulator/tokens/revoke`, `/tokens/expire`, `/tickets/revoke` | force the client's refresh paths |
+//! | `GET /_simulator/media/<id>` | a permanent image from media/uploadimg (the URL it answers) |
 //! | `GET /_simulator` | this list, and the apps (names, agent ids, corp id) |
 
 use serde_json::{json, Value};
@@ -62,6 +63,9 @@ pub fn handle(world: &World, method: &str, rest: &str, query: &str, body: &[u8])
             world.expire_tokens(param("app"));
             ok()
         }
+        ("GET", route) if route.starts_with("/media/") => {
+            image(world, route.trim_start_matches("/media/"))
+        }
         ("POST", "/tickets/revoke") => {
             world.revoke_tickets();
             ok()
@@ -70,6 +74,20 @@ pub fn handle(world: &World, method: &str, rest: &str, query: &str, body: &[u8])
             404,
             &json!({"error": format!("no {method} /_simulator{route}; GET /_simulator lists what there is")}),
         ),
+    }
+}
+
+/// A permanent image uploaded with media/uploadimg.
+fn image(world: &World, id: &str) -> Answer {
+    match world.domains.media.lock().image(id) {
+        Some(image) => Answer {
+            status: 200,
+            content_type: image.content_type,
+            headers: vec![("Cache-Control".into(), "max-age=31536000".into())],
+            body: image.bytes.as_ref().clone(),
+            errcode: None,
+        },
+        None => Answer::json(404, &json!({"error": format!("no image {id:?}")})),
     }
 }
 
@@ -100,6 +118,7 @@ fn index(world: &World) -> Value {
             "POST /_simulator/tokens/revoke[?app=NAME]",
             "POST /_simulator/tokens/expire[?app=NAME]",
             "POST /_simulator/tickets/revoke",
+            "GET /_simulator/media/ID (uploadimg's images)",
         ],
     })
 }

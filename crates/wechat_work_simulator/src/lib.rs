@@ -240,6 +240,8 @@ impl Simulator {
             std::net::IpAddr::V4(ip) => ip.to_string(),
         };
         let base_url = format!("http://{shown_host}:{}", addr.port());
+        // uploadimg answers URLs the simulator serves itself.
+        state.domains.media.lock().set_public_base(&base_url);
         Ok(Self {
             state,
             addr,

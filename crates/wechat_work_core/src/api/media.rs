@@ -64,15 +64,43 @@ pub fn check_file(p: &Params, rule: &MediaRule, file: &UploadInfo) -> Result<()>
         let ext = extension(&file.filename);
         if !rule.extensions.contains(&ext.as_str()) {
             return Err(p.fail(format!(
-                "{} is not a {} file: WeCom takes {} media as {}",
+                "{} is not {}: WeCom takes {} media as {} files only",
                 file.filename,
-                rule.extensions.join("/").to_uppercase(),
+                format_names(rule.extensions),
                 rule.kind,
-                rule.extensions.join(", ")
+                rule.extensions
+                    .iter()
+                    .map(|e| format!(".{e}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )));
         }
     }
     Ok(())
+}
+
+/// ["jpg", "jpeg", "png"] → "a JPG or PNG image"; ["amr"] → "an AMR file".
+fn format_names(extensions: &[&str]) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for e in extensions {
+        let name = if *e == "jpeg" {
+            "JPG".to_string()
+        } else {
+            e.to_uppercase()
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let article = if names
+        .first()
+        .is_some_and(|n| n.starts_with(['A', 'E', 'I', 'M', 'O']))
+    {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {} file", names.join(" or "))
 }
 
 /// The part's Content-Type WeCom's media overview suggests, by file extension.
@@ -151,9 +179,13 @@ mod tests {
             err(upload("file", "cv.pdf", 20 * 1024 * 1024 + 1)),
             "media/upload: cv.pdf is 20971521 bytes; WeCom takes file media up to 20971520 bytes (20 MB)"
         );
-        assert!(err(upload("image", "photo.gif", 1000))
-            .contains("photo.gif is not a JPG/JPEG/PNG file"));
-        assert!(err(upload("voice", "a.mp3", 1000)).contains("voice media as amr"));
+        assert_eq!(
+            err(upload("image", "photo.gif", 1000)),
+            "media/upload: photo.gif is not a JPG or PNG file: WeCom takes image media as .jpg .jpeg .png files only"
+        );
+        assert!(err(upload("voice", "a.mp3", 1000))
+            .contains("a.mp3 is not an AMR file: WeCom takes voice media as .amr files only"));
+        assert!(err(upload("video", "a.mov", 1000)).contains("a.mov is not an MP4 file"));
         assert!(err(upload("file", "tiny.txt", 5)).contains("larger than 5 bytes"));
         assert_eq!(human(11 * 1024 * 1024 / 2), "5.5 MB");
     }

@@ -60,8 +60,7 @@ fn validate_send(p: &Params) -> Result<()> {
             payload.only(&["base64", "md5"], "image")?;
             let data = payload.str_named("base64", &name("base64"))?;
             payload.str_named("md5", &name("md5"))?;
-            // base64 is 4/3 of the raw size.
-            let raw = (data.len() as u64 / 4) * 3;
+            let raw = base64_decoded_len(data);
             if raw > limits::ROBOT_IMAGE_BYTES {
                 return Err(payload.fail(format!(
                     "the image is about {raw} bytes; a robot takes images up to {} bytes (2 MB)",
@@ -96,6 +95,13 @@ fn validate_send(p: &Params) -> Result<()> {
     payload.text_limits(msgtype, limits::robot_text_limits(msgtype))
 }
 
+/// The size of the bytes a base64 text decodes to: 3 bytes per 4 characters, less padding.
+fn base64_decoded_len(data: &str) -> u64 {
+    let text = data.trim_end();
+    let padding = text.bytes().rev().take_while(|b| *b == b'=').count().min(2) as u64;
+    (text.len() as u64).div_ceil(4) * 3 - padding
+}
+
 fn validate_upload_params(p: &Params) -> Result<()> {
     p.only(&["type"], "webhook/upload_media")?;
     let kind = p.str("type")?;
@@ -112,4 +118,31 @@ fn check_upload(p: &Params, file: &UploadInfo) -> Result<()> {
         .find(|r| r.kind == kind)
         .ok_or_else(|| p.fail(format!("type must be file or voice, got {kind:?}")))?;
     media::check_file(p, rule, file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn image(raw_len: usize) -> Result<()> {
+        // Any base64 text of the right length: only the size is checked here.
+        let chars = raw_len.div_ceil(3) * 4;
+        let padding = (3 - raw_len % 3) % 3;
+        let data = "A".repeat(chars - padding) + &"=".repeat(padding);
+        let params = json!({"msgtype": "image", "image": {"base64": data, "md5": "x"}});
+        validate_send(&Params::new("webhook/send", &params))
+    }
+
+    #[test]
+    fn an_image_of_exactly_2_mb_passes_and_one_byte_more_does_not() {
+        let max = limits::ROBOT_IMAGE_BYTES as usize;
+        assert!(image(max).is_ok());
+        assert!(image(max - 1).is_ok());
+        let err = image(max + 1).unwrap_err().to_string();
+        assert!(err.contains("2097153 bytes"), "{err}");
+        assert_eq!(base64_decoded_len("TWFu"), 3);
+        assert_eq!(base64_decoded_len("TWE="), 2);
+        assert_eq!(base64_decoded_len("TQ=="), 1);
+    }
 }

@@ -112,25 +112,56 @@ pub fn is_file(response: &reqwest::Response) -> bool {
     !(content_type.contains("json") || content_type.starts_with("text/plain"))
 }
 
-/// The file name of `Content-Disposition: attachment; filename="MEDIA_ID.jpg"`.
+/// The file name of `Content-Disposition: attachment; filename="MEDIA_ID.jpg"`. The header's
+/// bytes are read as UTF-8 (servers send Chinese names raw), and an RFC 5987
+/// `filename*=UTF-8''...` wins over `filename`.
 pub fn disposition_filename(response: &reqwest::Response) -> Option<String> {
     let header = response
         .headers()
-        .get(reqwest::header::CONTENT_DISPOSITION)?
-        .to_str()
-        .ok()?;
-    parse_disposition(header)
+        .get(reqwest::header::CONTENT_DISPOSITION)?;
+    parse_disposition(&String::from_utf8_lossy(header.as_bytes()))
 }
 
 pub fn parse_disposition(header: &str) -> Option<String> {
-    header.split(';').find_map(|part| {
-        let (key, value) = part.trim().split_once('=')?;
-        if !key.trim().eq_ignore_ascii_case("filename") {
-            return None;
+    let mut plain = None;
+    for part in header.split(';') {
+        let Some((key, value)) = part.trim().split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        if key.eq_ignore_ascii_case("filename*") {
+            if let Some(name) = rfc5987(value.trim()).filter(|n| !n.is_empty()) {
+                return Some(name);
+            }
+        } else if key.eq_ignore_ascii_case("filename") && plain.is_none() {
+            let name = value.trim().trim_matches('"');
+            plain = (!name.is_empty()).then(|| name.to_string());
         }
-        let name = value.trim().trim_matches('"');
-        (!name.is_empty()).then(|| name.to_string())
-    })
+    }
+    plain
+}
+
+/// `UTF-8''%E7%AE%80%E5%8E%86.pdf` → "简历.pdf" (other charsets are ignored).
+fn rfc5987(value: &str) -> Option<String> {
+    let (charset, rest) = value.split_once('\'')?;
+    let (_language, encoded) = rest.split_once('\'')?;
+    if !charset.eq_ignore_ascii_case("utf-8") {
+        return None;
+    }
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -184,5 +215,20 @@ mod tests {
             Some("MEDIA_ID.jpg")
         );
         assert_eq!(parse_disposition("attachment").as_deref(), None);
+        assert_eq!(
+            parse_disposition(
+                "attachment; filename=\"__.pdf\"; filename*=UTF-8''%E7%AE%80%E5%8E%86.pdf"
+            )
+            .as_deref(),
+            Some("简历.pdf")
+        );
+        assert_eq!(
+            parse_disposition("attachment; filename=\"简历.pdf\"").as_deref(),
+            Some("简历.pdf")
+        );
+        assert_eq!(
+            parse_disposition("attachment; filename=\"a.pdf\"; filename*=UTF-8''%E7%A").as_deref(),
+            Some("a.pdf")
+        );
     }
 }

@@ -20,9 +20,9 @@ RSpec.describe "wechatpy against the simulator" do
     end
   end
 
-  it "gets a token, sends a text message, reads contacts, and uses a group chat" do
+  it "gets a token, sends a text message, reads contacts, uses a group chat, uploads and downloads media" do
     WechatWork::Simulator.run(secret: "interop-secret") do |sim|
-      out, err, status = Open3.capture3(python, script, sim.base_url, sim.corp_id, sim.secret, sim.agent_id.to_s)
+      out, err, status = Open3.capture3(python, script, sim.base_url, sim.corp_id, sim.secret, sim.agent_id.to_s, "media")
       expect(status.exitstatus).to eq(0), err
       result = JSON.parse(out)
       expect(result["send"]).to include("errcode" => 0, "errmsg" => "ok")
@@ -40,6 +40,8 @@ RSpec.describe "wechatpy against the simulator" do
       expect(sim.messages.first).to include("touser" => "zhangsan", "msgtype" => "text", "agentid" => sim.agent_id,
                                             "text" => { "content" => "hi" })
       expect(sim.messages.last).to include("chatid" => result["chat_id"], "text" => { "content" => "Interview at 15:00" })
+      expect(result["upload"]).to include("errcode" => 0, "type" => "file")
+      expect(result["download"]).to eq("curriculum vitae of Han Meimei")
       expect(sim.request_count("gettoken")).to eq(1)
       expect(sim.request_count("message/send")).to eq(1)
       expect(sim.request_count("user/get")).to eq(1)

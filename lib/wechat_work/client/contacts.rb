@@ -16,7 +16,8 @@ module WechatWork
       def users(department_id:, fetch_child: false, detail: false)
         params = { department_id: Arguments.positive_integer!(department_id, "department_id"),
                    fetch_child: fetch_child ? 1 : 0 }
-        Array(call(detail ? "user/list" : "user/simplelist", params)["userlist"])
+        page = detail ? call("user/list", params) : call("user/simplelist", params)
+        Array(page["userlist"])
       end
 
       # Every (userid, department) pair of the corp, page by page as it is read. WeCom serves

@@ -4,6 +4,7 @@ Rails.application.routes.draw do
   # WeCom's callbacks: URL verification (GET), messages and events (POST).
   wechat_work_callback "/wechat_work/callback", to: "WechatWorkCallbacks"
 
+  get "/status", to: "status#show"
   resources :interviews, only: %i[index show create destroy]
   root "interviews#index"
 end

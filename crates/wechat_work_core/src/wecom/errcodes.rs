@@ -165,6 +165,7 @@ pub static ERRCODES: &[Errcode] = &[
     code(41001, "access_token missing", InvalidToken, ""),
     code(41002, "corpid missing", InvalidCorpId, "Set corp_id."),
     code(41004, "corpsecret missing", InvalidCredential, "Set the app's secret."),
+    code(41008, "missing code", InvalidCode, "The OAuth code is missing: the member declined, or the redirect lost the query."),
     code(41009, "missing userid", InvalidArgument, ""),
     code(41011, "missing agentid", InvalidAgent, "Pass agent_id (the app's AgentId)."),
     code(41016, "missing title", InvalidArgument, ""),

@@ -238,6 +238,7 @@ require_relative "client/schedules"
 require_relative "client/meetings"
 require_relative "client/external_contacts"
 require_relative "client/operations"
+require_relative "client/identity"
 
 module WechatWork
   class Client
@@ -249,5 +250,6 @@ module WechatWork
     include Meetings
     include ExternalContacts
     include Operations
+    include Identity
   end
 end

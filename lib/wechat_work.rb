@@ -34,6 +34,8 @@ require_relative "wechat_work/simulator"
 # Callbacks: WechatWork::Callback (crypto), ::Router, ::RackApp, ::Sender. The Rails controller
 # concern (WechatWork::CallbackController) loads with ActionController.
 require_relative "wechat_work/callback"
+# Sign-in: WechatWork::Login (a Rails concern, and Login::Middleware for Rack).
+require_relative "wechat_work/login"
 require_relative "wechat_work/railtie" if defined?(::Rails::Railtie)
 if defined?(::ActionController)
   require_relative "wechat_work/rails/callback_controller"

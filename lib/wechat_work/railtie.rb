@@ -16,5 +16,10 @@ module WechatWork
     initializer "wechat_work.filter_parameters" do |app|
       app.config.filter_parameters |= FILTERED_PARAMETERS
     end
+
+    # wechat_work_js_sdk in every view (controllers including WechatWork::Login get it anyway).
+    initializer "wechat_work.js_sdk_helper" do
+      ActiveSupport.on_load(:action_view) { include WechatWork::Rails::JsSdkHelper }
+    end
   end
 end

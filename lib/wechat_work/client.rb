@@ -83,6 +83,8 @@ module WechatWork
         @native._call(name, Arguments.generate(params), trace)
       end
       Resource.new(body)
+    rescue WrongAgentError => e
+      raise wrong_agent(e, params)
     end
 
     # Like #call, for sends: => Response (msgid, invalid_users...).
@@ -91,6 +93,8 @@ module WechatWork
         @native._call(name, Arguments.generate(params), trace)
       end
       Response.new(body, path: name)
+    rescue WrongAgentError => e
+      raise wrong_agent(e, params)
     end
 
     def request(method, path, params, idempotent:)
@@ -99,6 +103,25 @@ module WechatWork
         @native._request(method, path, Arguments.generate(params), idempotent ? true : false, trace)
       end
       Response.new(body, path: path.delete_prefix("/").delete_prefix("cgi-bin/"))
+    rescue WrongAgentError => e
+      raise wrong_agent(e, params)
+    end
+
+    # 301002: the agent id sent belongs to another app than this client's secret. The same
+    # error, saying which configured app to use instead.
+    def wrong_agent(error, params)
+      given = params.is_a?(Hash) ? (params["agentid"] || params[:agentid]) : nil
+      sent = given.nil? ? agent_id : Integer(given.to_s, 10, exception: false) || given
+      owner = WechatWork.configuration.app_for_agent(sent)
+      advice = if sent == agent_id
+                 "this client's secret is not the secret of agent id #{sent}: pair each agent_id with its own app's secret"
+               elsif owner
+                 "agent id #{sent} is the configured app #{owner.inspect}: use WechatWork.client(#{owner.inspect})"
+               else
+                 "agent id #{sent.inspect} is not a configured app (#{WechatWork.configuration.app_names.map(&:inspect).join(", ")}): " \
+                   "add it with c.app :name, secret: ..., agent_id: #{sent}"
+               end
+      error.exception("#{error.message} [#{advice}]")
     end
 
     # Every item of a cursor-paginated list, fetched page by page as the Enumerator is read.

@@ -9,7 +9,7 @@ module WechatWork
   # only the session that started the sign-in may finish it.
   #
   # Each state is random (SecureRandom, 32 letters and digits: WeCom takes [a-zA-Z0-9], at most
-  # 128 bytes), stored in the session that asked for it (as a SHA-256 digest), single-use,
+  # 128 bytes), stored in the session that asked for it (as a truncated SHA-256 digest), single-use,
   # valid for `ttl` seconds (10 minutes: WeCom's codes live 5), and compared in constant time.
   # A few may be pending at once (a member signing in from two tabs).
   #
@@ -30,7 +30,7 @@ module WechatWork
     # Pending states kept per session; older ones are dropped first.
     MAX_PENDING = 5
     # Used states remembered (until they expire) to tell a replay from a forgery.
-    MAX_USED = 5
+    MAX_USED = 3
 
     # A state that does not finish a sign-in. reason: :missing, :forged, :replayed, :expired.
     class Invalid < Error
@@ -94,7 +94,8 @@ module WechatWork
     # "state" parameter).
     def self.format?(value) = value.is_a?(String) && value.match?(FORMAT)
 
-    def self.digest(value) = Digest::SHA256.hexdigest(value)
+    # 128 bits of SHA-256: all a session (often a 4 KB cookie) needs to recognise a state.
+    def self.digest(value) = Digest::SHA256.hexdigest(value)[0, 32]
 
     # Constant-time comparison of two digests.
     def self.same?(a, b)

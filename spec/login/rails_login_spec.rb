@@ -2,16 +2,14 @@
 
 begin
   require "action_controller"
-  require "action_dispatch/middleware/session/cache_store"
-  require "active_support/cache"
   require "rack/test"
 rescue LoadError => e
   warn "skipping the Rails login specs: #{e.message} (apt-get install ruby-actionpack ruby-rack-test)"
 end
 
 if defined?(ActionController::Base)
-  # The Login concern end to end, as a Rails request spec: the app under Rack::Test with a real
-  # Rails session, WeCom's side played by the simulator over HTTP (Net::HTTP between the hosts,
+  # The Login concern end to end, as a Rails request spec: the app under Rack::Test with Rails'
+  # cookie session (encrypted, JSON), WeCom's side played by the simulator over HTTP (Net::HTTP between the hosts,
   # as a browser would go).
   RSpec.describe "WechatWork::Login (Rails concern) against the simulator" do
     include Rack::Test::Methods
@@ -58,7 +56,7 @@ if defined?(ActionController::Base)
         def self.name = "InterviewsController"
 
         wechat_work_login(**options, &find)
-        before_action :require_wechat_work_user, except: :failed
+        before_action :require_wechat_work_user, except: %i[failed sign_in_page session_id]
 
         def show
           render plain: "#{current_wechat_work_user} #{current_wechat_work_userid} tab=#{params[:tab]} " \
@@ -69,7 +67,15 @@ if defined?(ActionController::Base)
 
         def detail = render(plain: wechat_work_client.user_detail(session[:ticket]).mobile)
 
+        def session_id
+          session[:seen] = true # a session exists before sign-in
+          render plain: session.id.to_s
+        end
+
         def failed = render(plain: "failed: #{params[:wechat_work_error]}", status: :forbidden)
+
+        # Your own page: a "Sign in with WeCom" link (or WeCom's QR panel) built by the helper.
+        def sign_in_page = render(html: %(<a id="wecom" href="#{ERB::Util.h(wechat_work_sign_in_url)}">Sign in</a>).html_safe)
 
         def sign_out
           sign_out_wechat_work
@@ -87,12 +93,10 @@ if defined?(ActionController::Base)
         get "/sign_in_failed", to: target.action(:failed)
         get "/sign_out", to: target.action(:sign_out)
         get "/detail", to: target.action(:detail)
+        get "/sign_in", to: target.action(:sign_in_page)
+        get "/session_id", to: target.action(:session_id)
       end
-      Rack::Builder.new do
-        use ActionDispatch::Cookies
-        use ActionDispatch::Session::CacheStore, cache: ActiveSupport::Cache::MemoryStore.new, key: "_interviews_session"
-        run routes
-      end
+      rails_app_with_session(routes, key: "_interviews_session")
     end
 
     def inside_wecom! = header("User-Agent", SignInHelpers::WXWORK_UA)
@@ -203,9 +207,20 @@ if defined?(ActionController::Base)
       context "with outside_wecom: a path" do
         let(:login_options) { { outside_wecom: "/sign_in" } }
 
-        it "sends the member to your own sign-in page" do
+        it "sends the member to your own sign-in page, whose link signs in and comes back" do
           get "/interviews/9?tab=x"
           expect(last_response.location).to eq("http://example.org/sign_in?return_to=%2Finterviews%2F9%3Ftab%3Dx")
+          follow_redirect!
+          link = CGI.unescapeHTML(last_response.body[/href="([^"]+)"/, 1])
+          expect(link).to start_with("#{sim.base_url}/wwlogin/sso/login?")
+          expect(query_of(link)["redirect_uri"]).to eq("http://example.org/interviews/9?tab=x")
+          get through_simulator(sim, link, pick: "lilei")
+          expect(last_response.location).to eq("http://example.org/interviews/9?tab=x")
+          follow_redirect!
+          expect(last_response.body).to start_with("User(lilei) lilei tab=x")
+          # return_to is a path of this app, never another host.
+          get "/sign_in?return_to=//evil.example/x"
+          expect(query_of(CGI.unescapeHTML(last_response.body[/href="([^"]+)"/, 1]))["redirect_uri"]).to eq("http://example.org/")
         end
       end
     end
@@ -294,8 +309,12 @@ if defined?(ActionController::Base)
         expect(log.string).to include("WechatWork::PermissionError")
       end
 
-      it "a POST without a session: 401 through the failure handler" do
+      it "a POST or an XHR without a session: not sent to WeCom, through the failure handler" do
         post "/interviews/1"
+        expect(failure_reason).to eq("not_signed_in")
+        get "/interviews/1", {}, { "HTTP_X_REQUESTED_WITH" => "XMLHttpRequest" }
+        expect(failure_reason).to eq("not_signed_in")
+        get "/interviews/1", {}, { "HTTP_ACCEPT" => "application/json" }
         expect(failure_reason).to eq("not_signed_in")
       end
     end
@@ -336,10 +355,12 @@ if defined?(ActionController::Base)
 
     it "starts a new session id at sign-in (no session fixation)" do
       inside_wecom!
-      back = start_sign_in("/interviews/1")
-      before = rack_mock_session.cookie_jar["_interviews_session"]
-      get back
-      expect(rack_mock_session.cookie_jar["_interviews_session"]).not_to eq(before)
+      get "/session_id"
+      before = last_response.body
+      get start_sign_in("/interviews/1")
+      get "/session_id"
+      expect(last_response.body).not_to eq(before)
+      expect(last_response.body).not_to be_empty
     end
 
     it "checks its options when declared" do

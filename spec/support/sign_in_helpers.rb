@@ -7,6 +7,16 @@ require "cgi"
 # Driving sign-in against the simulator: the app runs under Rack::Test, WeCom's sign-in pages
 # are the simulator's, reached with Net::HTTP (what a browser does between the two hosts).
 module SignInHelpers
+  # What Rails.application adds to every request's env (here: the cookie settings).
+  class RailsEnv
+    def initialize(app, env)
+      @app = app
+      @env = env
+    end
+
+    def call(env) = @app.call(env.merge(@env))
+  end
+
   WXWORK_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) " \
               "Mobile/15E148 wxwork/4.1.20 MicroMessenger/7.0.1 Language/zh ColorScheme/Light"
   BROWSER_UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15"
@@ -32,6 +42,33 @@ module SignInHelpers
     raise "the simulator answered #{answer.code}: #{answer.body}" unless answer.code == "302"
 
     answer["location"]
+  end
+
+  # A Rails app's middleware for `routes`: cookies and the cookie session store, encrypted with
+  # a JSON serializer, as a generated Rails app has them (Rails.application.env_config).
+  def rails_app_with_session(routes, key: "_app_session")
+    require "active_support/messages/rotation_configuration"
+    secret = "s" * 64
+    env = {
+      "action_dispatch.secret_key_base" => secret,
+      "action_dispatch.key_generator" =>
+        ActiveSupport::CachingKeyGenerator.new(ActiveSupport::KeyGenerator.new(secret, iterations: 1000)),
+      "action_dispatch.authenticated_encrypted_cookie_salt" => "authenticated encrypted cookie",
+      "action_dispatch.encrypted_cookie_salt" => "encrypted cookie",
+      "action_dispatch.encrypted_signed_cookie_salt" => "signed encrypted cookie",
+      "action_dispatch.signed_cookie_salt" => "signed cookie",
+      "action_dispatch.use_authenticated_cookie_encryption" => true,
+      "action_dispatch.encrypted_cookie_cipher" => "aes-256-gcm",
+      "action_dispatch.cookies_serializer" => :json,
+      "action_dispatch.cookies_rotations" => ActiveSupport::Messages::RotationConfiguration.new,
+      "action_dispatch.use_cookies_with_metadata" => true
+    }.freeze
+    Rack::Builder.new do
+      use RailsEnv, env
+      use ActionDispatch::Cookies
+      use ActionDispatch::Session::CookieStore, key: key
+      run routes
+    end
   end
 
   # Query parameters of a URL.

@@ -21,7 +21,7 @@ module WechatWork
         expired_state: "the sign-in took too long: sign in again",
         not_a_member: "only members of the corp can sign in",
         rejected: "this member may not use the app",
-        not_signed_in: "sign in with WeCom first (only GET and HEAD requests are sent to sign in)",
+        not_signed_in: "sign in with WeCom first (only pages are sent to sign in, not POSTs or XHRs)",
         misconfigured: "sign-in with WeCom is not configured correctly",
         wecom_error: "WeCom refused the sign-in",
         unavailable: "WeCom could not be reached: try again"

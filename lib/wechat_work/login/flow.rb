@@ -8,7 +8,7 @@ module WechatWork
     # and its session, what to do. No framework in here.
     #
     # * Signed in (the session has a userid): pass, with the app's user from your block.
-    # * Not signed in, a GET: start. Inside WeCom's browser (its user agent says wxwork) to
+    # * Not signed in, a page (GET, not an XHR): start. Inside WeCom's browser (its user agent says wxwork) to
     #   WeCom's OAuth URL; elsewhere to the web (QR) login, or to your own sign-in page. The
     #   redirect URI is the page asked for, so WeCom brings the member back to it.
     # * Back from WeCom (a state of ours in the query): check the state against the session,
@@ -38,7 +38,7 @@ module WechatWork
 
         userid = Login.userid(session)
         return current(request, session, userid, find_user) if userid
-        return failed(Failure.new(:not_signed_in)) unless request.get? || request.head?
+        return failed(Failure.new(:not_signed_in)) unless navigation?(request)
 
         start(request, session)
       end
@@ -135,6 +135,17 @@ module WechatWork
         session[Login::USERID_KEY] = identity.userid
         session[Login::APP_KEY] = settings.app.to_s
         session[Login::SIGNED_IN_AT_KEY] = Time.now.to_i
+      end
+
+      # A page the browser navigates to (worth sending to WeCom): GET or HEAD, not an XHR, and
+      # not asking for something other than HTML. The rest (a POST, a fetch of JSON) gets 401:
+      # WeCom's pages cannot answer it, and each redirect would start another sign-in.
+      def navigation?(request)
+        return false unless request.get? || request.head?
+        return false if request.respond_to?(:xhr?) && request.xhr?
+
+        accept = request.get_header("HTTP_ACCEPT").to_s
+        accept.empty? || accept.include?("text/html") || accept.include?("*/*")
       end
 
       def redirect(location) = Outcome.new(kind: :redirect, location: location)

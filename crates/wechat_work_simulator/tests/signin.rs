@@ -603,3 +603,23 @@ fn the_js_sdk_check_tells_a_good_signature_from_a_revoked_ticket_and_a_wrong_url
     assert_ne!(fresh, corp_ticket);
     assert_eq!(verify(&mut conn, config(&fresh, url))["ok"], true);
 }
+
+#[test]
+fn ticket_fetches_past_wecoms_hourly_quota_answer_45009() {
+    let sim = two_apps();
+    let mut conn = Conn::open(&sim);
+    let a = token_of(&mut conn, &sim, "s3cret");
+    let b = token_of(&mut conn, &sim, "approvals-s3cret");
+    for _ in 0..100 {
+        assert_eq!(get(&mut conn, &a, "get_jsapi_ticket", "")["errcode"], 0);
+    }
+    assert_eq!(get(&mut conn, &a, "get_jsapi_ticket", "")["errcode"], 45009);
+    // Per app, and per kind of ticket.
+    assert_eq!(get(&mut conn, &b, "get_jsapi_ticket", "")["errcode"], 0);
+    assert_eq!(
+        get(&mut conn, &a, "ticket/get", "type=agent_config")["errcode"],
+        0
+    );
+    sim.world().clock.advance(Duration::from_secs(3600));
+    assert_eq!(get(&mut conn, &a, "get_jsapi_ticket", "")["errcode"], 0);
+}

@@ -8,14 +8,19 @@
 //!   app's trusted domain. The failed attempt does not use the code up. A code issued without
 //!   `agentid` (allowed for `snsapi_base`) can be exchanged by any app of the corp;
 //! * a user ticket is bound to the app whose token exchanged the code: another app gets 84015;
-//! * every member is in every app's visible range.
+//! * every member is in every app's visible range;
+//! * past WeCom's JS-SDK ticket quota (400 fetches an hour per corp, 100 per app, counted for
+//!   each kind of ticket) the fetch answers 45009, the generic frequency errcode.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 use wechat_work_core::jssdk;
-use wechat_work_core::wecom::limits::{OAUTH_CODE_TTL_SECS, USER_TICKET_TTL_SECS};
+use wechat_work_core::wecom::limits::{
+    JSAPI_TICKETS_PER_HOUR_APP, JSAPI_TICKETS_PER_HOUR_CORP, OAUTH_CODE_TTL_SECS,
+    USER_TICKET_TTL_SECS,
+};
 
 use super::{Ctx, Handler, Reply};
 use crate::fields;
@@ -122,6 +127,8 @@ pub struct State {
     codes: HashMap<String, Code>,
     tickets: HashMap<String, UserTicket>,
     visitor_openid: Option<String>,
+    /// Recent JS-SDK ticket fetches: (when, agent ticket?, the asking app's agent id).
+    ticket_fetches: VecDeque<(Instant, bool, i64)>,
     /// Set: the sign-in pages redirect at once as this person (tests, demos).
     pub auto_login: Option<Who>,
 }
@@ -153,6 +160,30 @@ impl State {
         self.visitor_openid
             .get_or_insert_with(|| format!("o{}", random_token(27)))
             .clone()
+    }
+
+    /// Counts a ticket fetch against WeCom's hourly quota: 45009 past it (not counted).
+    fn ticket_quota(&mut self, agent: bool, app: i64, now: Instant) -> Result<(), ApiFailure> {
+        let hour = Duration::from_secs(3600);
+        while self
+            .ticket_fetches
+            .front()
+            .is_some_and(|(at, _, _)| now.saturating_duration_since(*at) >= hour)
+        {
+            self.ticket_fetches.pop_front();
+        }
+        let same_kind = self.ticket_fetches.iter().filter(|(_, a, _)| *a == agent);
+        let (corp, mine) = same_kind.fold((0, 0), |(c, m), (_, _, id)| {
+            (c + 1, m + usize::from(*id == app))
+        });
+        if corp >= JSAPI_TICKETS_PER_HOUR_CORP || mine >= JSAPI_TICKETS_PER_HOUR_APP {
+            return Err(ApiFailure::detail(
+                45009,
+                "JS-SDK tickets: at most 400 fetches an hour per corp and 100 per app; cache the ticket",
+            ));
+        }
+        self.ticket_fetches.push_back((now, agent, app));
+        Ok(())
     }
 
     /// `auth/getuserinfo` for the app `agent_id`: the grant once, then 40029.
@@ -236,6 +267,15 @@ fn gettoken(ctx: &Ctx) -> Reply {
 }
 
 fn corp_ticket(ctx: &Ctx) -> Reply {
+    let quota = ctx
+        .world
+        .domains
+        .auth
+        .lock()
+        .ticket_quota(false, ctx.app().agent_id(), ctx.now());
+    if let Err(f) = quota {
+        return Reply::Fail(f);
+    }
     let (ticket, expires_in) = ctx.world.corp_tickets.lock().get_or_issue(ctx.now());
     Reply::Ok(fields! {"ticket" => ticket, "expires_in" => expires_in})
 }
@@ -244,6 +284,15 @@ fn corp_ticket(ctx: &Ctx) -> Reply {
 fn agent_ticket(ctx: &Ctx) -> Reply {
     if ctx.param("type") != Some("agent_config") {
         return Reply::Fail(ApiFailure::new(40005));
+    }
+    let quota = ctx
+        .world
+        .domains
+        .auth
+        .lock()
+        .ticket_quota(true, ctx.app().agent_id(), ctx.now());
+    if let Err(f) = quota {
+        return Reply::Fail(f);
     }
     let (ticket, expires_in) = ctx.app().agent_tickets.lock().get_or_issue(ctx.now());
     Reply::Ok(fields! {"ticket" => ticket, "expires_in" => expires_in})

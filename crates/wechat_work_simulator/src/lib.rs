@@ -1,7 +1,7 @@
 //! A local WeCom stand-in for tests, demos, benchmarks and development: the endpoints of
 //! wechat_work_core's registry with WeCom's wire format, errcodes and limits, several apps per
-//! corp, a record of what was delivered, injectable faults, and a control API under
-//! `/_simulator/`.
+//! corp, WeCom's sign-in pages (OAuth and web login, [`pages`]), a record of what was
+//! delivered, injectable faults, and a control API under `/_simulator/`.
 //!
 //! The server runs on its own tokio runtime (own threads), separate from the client's, so a
 //! test process can run both. [`Simulator::stop`] (also on drop) shuts it down; a simulator

@@ -37,6 +37,9 @@ require_relative "wechat_work/response"
 require_relative "wechat_work/recipients"
 require_relative "wechat_work/template_card"
 require_relative "wechat_work/token_store"
+require_relative "wechat_work/oauth_user"
+require_relative "wechat_work/oauth_state"
+require_relative "wechat_work/js_sdk"
 require_relative "wechat_work/client"
 require_relative "wechat_work/webhook"
 require_relative "wechat_work/simulator"
@@ -44,6 +47,8 @@ require_relative "wechat_work/simulator"
 # Callbacks: WechatWork::Callback (crypto), ::Router, ::RackApp, ::Sender. The Rails controller
 # concern (WechatWork::CallbackController) loads with ActionController.
 require_relative "wechat_work/callback"
+# Sign-in: WechatWork::Login (a Rails concern, and Login::Middleware for Rack).
+require_relative "wechat_work/login"
 require_relative "wechat_work/railtie" if defined?(::Rails::Railtie)
 if defined?(::ActionController)
   require_relative "wechat_work/rails/callback_controller"

@@ -13,16 +13,22 @@ module WechatWork
   #
   # The receive id inside every ciphertext is the corp id for self-built apps and the suite id
   # for third-party suites (pass receive_id:). It is checked unless verify_receive_id: false.
+  #
+  # A configured app's callback settings (c.app :approvals, callback_token:, encoding_aes_key:)
+  # are used when its name is given; keywords still override them:
+  #   cb = WechatWork::Callback.new(:approvals)
   class Callback
-    attr_reader :receive_id, :corp_id
+    attr_reader :receive_id, :corp_id, :app
 
-    def initialize(token: ENV["WECHAT_WORK_CALLBACK_TOKEN"], encoding_aes_key: ENV["WECHAT_WORK_ENCODING_AES_KEY"],
-                   corp_id: ENV.fetch("WECHAT_WORK_CORP_ID", nil), receive_id: nil, verify_receive_id: true)
-      token = token.to_s
-      encoding_aes_key = encoding_aes_key.to_s
-      raise ConfigurationError, "the callback token is missing (token: or WECHAT_WORK_CALLBACK_TOKEN)" if token.empty?
+    def initialize(app = nil, token: nil, encoding_aes_key: nil, corp_id: nil, receive_id: nil, verify_receive_id: true)
+      configured = app.nil? ? env_settings : WechatWork.configuration.callback_options(app)
+      @app = app&.to_sym
+      token = (token || configured[:token]).to_s
+      encoding_aes_key = (encoding_aes_key || configured[:encoding_aes_key]).to_s
+      corp_id ||= configured[:corp_id]
+      raise ConfigurationError, "the callback token is missing (#{setting_hint(:callback_token, "token:")})" if token.empty?
       if encoding_aes_key.empty?
-        raise ConfigurationError, "the EncodingAESKey is missing (encoding_aes_key: or WECHAT_WORK_ENCODING_AES_KEY)"
+        raise ConfigurationError, "the EncodingAESKey is missing (#{setting_hint(:encoding_aes_key, "encoding_aes_key:")})"
       end
 
       @corp_id = corp_id&.to_s
@@ -94,6 +100,19 @@ module WechatWork
     end
 
     private
+
+    def env_settings
+      { token: ENV.fetch("WECHAT_WORK_CALLBACK_TOKEN", nil), encoding_aes_key: ENV.fetch("WECHAT_WORK_ENCODING_AES_KEY", nil),
+        corp_id: ENV.fetch("WECHAT_WORK_CORP_ID", nil) }
+    end
+
+    # Where the missing setting comes from, for the error message.
+    def setting_hint(setting, keyword)
+      return "#{keyword} or #{Configuration::ENV_NAMES.fetch(setting)}" if @app.nil?
+      return "#{keyword} or c.#{setting} = ... (the default app)" if @app == :default
+
+      "#{keyword} or c.app #{@app.inspect}, #{setting}: ..."
+    end
 
     def text(value)
       value.is_a?(String) ? value : value.to_s

@@ -90,6 +90,19 @@ module WechatWork
 
     private
 
+    # A 301002 says which configured app the agent id belongs to (the calls are Transport's).
+    def call(name, params = {})
+      super
+    rescue WrongAgentError => e
+      raise wrong_agent(e, params)
+    end
+
+    def deliver(name, params)
+      super
+    rescue WrongAgentError => e
+      raise wrong_agent(e, params)
+    end
+
     def request(method, path, params, idempotent:)
       path = path.to_s
       name = path.delete_prefix("/").delete_prefix("cgi-bin/")
@@ -97,6 +110,25 @@ module WechatWork
         leave(:request, name, params) { |json| @native._request(method, path, json, idempotent ? true : false, trace) }
       end
       Response.new(body, path: path.delete_prefix("/").delete_prefix("cgi-bin/"))
+    rescue WrongAgentError => e
+      raise wrong_agent(e, params)
+    end
+
+    # 301002: the agent id sent belongs to another app than this client's secret. The same
+    # error, saying which configured app to use instead.
+    def wrong_agent(error, params)
+      given = params.is_a?(Hash) ? (params["agentid"] || params[:agentid]) : nil
+      sent = given.nil? ? agent_id : Integer(given.to_s, 10, exception: false) || given
+      owner = WechatWork.configuration.app_for_agent(sent)
+      advice = if sent == agent_id
+                 "this client's secret is not the secret of agent id #{sent}: pair each agent_id with its own app's secret"
+               elsif owner
+                 "agent id #{sent} is the configured app #{owner.inspect}: use WechatWork.client(#{owner.inspect})"
+               else
+                 "agent id #{sent.inspect} is not a configured app (#{WechatWork.configuration.app_names.map(&:inspect).join(", ")}): " \
+                   "add it with c.app :name, secret: ..., agent_id: #{sent}"
+               end
+      error.exception("#{error.message} [#{advice}]")
     end
 
     # Every item of a cursor-paginated list, fetched page by page as the Enumerator is read.
@@ -147,6 +179,7 @@ require_relative "client/schedules"
 require_relative "client/meetings"
 require_relative "client/external_contacts"
 require_relative "client/operations"
+require_relative "client/identity"
 
 module WechatWork
   class Client
@@ -158,5 +191,6 @@ module WechatWork
     include Meetings
     include ExternalContacts
     include Operations
+    include Identity
   end
 end

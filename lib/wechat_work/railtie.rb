@@ -61,6 +61,11 @@ module WechatWork
     generators do
       require "generators/wechat_work/install/install_generator"
     end
+
+    # wechat_work_js_sdk in every view (controllers including WechatWork::Login get it anyway).
+    initializer "wechat_work.js_sdk_helper" do
+      ActiveSupport.on_load(:action_view) { include WechatWork::Rails::JsSdkHelper }
+    end
   end
 end
 

@@ -38,10 +38,15 @@ module WechatWork
       # apps: more apps of the corp, each { name:, secret:, agent_id: } (a token of one app
       # used with another's agent id answers 301002). restricted_fields: false makes the apps
       # "created before 2022-06-20", so user/get still answers mobile, email, avatar...
+      #
+      # auto_login: a userid (or :visitor, someone who is not a member): the sign-in pages
+      # (/connect/oauth2/authorize, /wwlogin/sso/login) redirect at once as them; see #auto_login=.
       def start(port: 0, host: "127.0.0.1", corp_id: DEFAULT_CORP_ID, secret: nil, agent_id: DEFAULT_AGENT_ID,
-                users: nil, departments: nil, tags: nil, token_ttl: 7200, apps: [], restricted_fields: true)
+                users: nil, departments: nil, tags: nil, token_ttl: 7200, apps: [], restricted_fields: true,
+                auto_login: nil)
         new(port: port, host: host, corp_id: corp_id, secret: secret, agent_id: agent_id, users: users,
-            departments: departments, tags: tags, token_ttl: token_ttl, apps: apps, restricted_fields: restricted_fields)
+            departments: departments, tags: tags, token_ttl: token_ttl, apps: apps, restricted_fields: restricted_fields,
+            auto_login: auto_login)
       end
 
       # Starts a simulator, yields it, always stops it. Returns the block's value.
@@ -58,7 +63,7 @@ module WechatWork
     end
 
     def initialize(port:, host:, corp_id:, secret:, agent_id:, users:, departments:, tags:, token_ttl:, apps:,
-                   restricted_fields:)
+                   restricted_fields:, auto_login:)
       options = {
         "port" => Integer(port), "host" => host.to_s, "corp_id" => corp_id.to_s,
         "secret" => (secret || SecureRandom.alphanumeric(43)).to_s, "agent_id" => Integer(agent_id),
@@ -66,7 +71,8 @@ module WechatWork
         "apps" => Array(apps).map { |app| normalize_app(app) },
         "users" => users && Array(users).map { |u| normalize_user(u) },
         "departments" => departments && Array(departments).map { |d| normalize_entry(d, "id") },
-        "tags" => tags && Array(tags).map { |t| normalize_entry(t, "tagid") }
+        "tags" => tags && Array(tags).map { |t| normalize_entry(t, "tagid") },
+        "auto_login" => auto_login_json(auto_login)
       }
       @native = Native::Simulator._start(JSON.generate(options))
       @base_url = @native._base_url
@@ -185,6 +191,33 @@ module WechatWork
       self
     end
 
+    # Who the sign-in pages sign in without showing the list: a userid, :visitor (someone who
+    # is not a member: auth/getuserinfo answers an openid), or nil (show the page). The pages
+    # then redirect at once to redirect_uri with a code and the state, so a test (or a helper
+    # following redirects) signs in without any query parameter of its own. Also settable from
+    # another process: POST /_simulator/auto_login {"userid": "lilei"}.
+    def auto_login=(who)
+      @native._set_auto_login(JSON.generate(auto_login_json(who)))
+    end
+
+    # => "lilei", :visitor or nil
+    def auto_login
+      current = @native._auto_login
+      return nil if current.nil?
+
+      current["visitor"] ? :visitor : current["userid"]
+    end
+
+    # What wx.config (or wx.agentConfig, when config has corpid/agentid) would say in WeCom's
+    # browser about a config signed for url: {"ok" => true, "errMsg" => "config:ok"}, or ok
+    # false with "errcode" => 40093 when it was signed with a revoked or expired ticket (and
+    # no errcode when the signature is simply wrong: another URL, another ticket), and a "reason".
+    def verify_js_sdk(config, url:)
+      raise ArgumentError, "config must be the Hash given to wx.config or wx.agentConfig, got #{config.class}" unless config.is_a?(Hash)
+
+      @native._verify_js_sdk(JSON.generate(config.transform_keys(&:to_s).merge("url" => url.to_s)))
+    end
+
     # Stops the server and closes the port. Idempotent.
     # Plays WeCom's side of callbacks against an app's endpoint: signed, encrypted deliveries
     # of this simulator's corp and agent, retried like WeCom when the answer is slow.
@@ -228,6 +261,18 @@ module WechatWork
       raise ArgumentError, "apps: an app takes name:, secret:, agent_id:, token_ttl:, not #{unknown.join(", ")}" unless unknown.empty?
 
       app.transform_keys(&:to_s).transform_values { |v| v.is_a?(Symbol) ? v.to_s : v }
+    end
+
+    def auto_login_json(who)
+      case who
+      when nil then nil
+      when :visitor then { "visitor" => true }
+      when String, Symbol
+        raise ArgumentError, "auto_login: the userid is empty" if who.to_s.empty?
+
+        who.to_s
+      else raise ArgumentError, "auto_login: must be a userid, :visitor or nil, got #{who.inspect}"
+      end
     end
 
     def normalize_user(user)

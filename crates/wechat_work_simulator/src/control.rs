@@ -10,10 +10,13 @@
 //! | `POST /_simulator/clear` | forget messages, requests and faults |
 //! | `POST /_simulator/tokens/revoke`, `/tokens/expire`, `/tickets/revoke` | force the client's refresh paths |
 //! | `GET /_simulator/media/<id>` | a permanent image from media/uploadimg (the URL it answers) |
+//! | `GET`/`POST`/`DELETE /_simulator/auto_login` | who the sign-in pages sign in at once: `{"userid": "lilei"}`, `{"visitor": true}`, `{}` |
+//! | `POST /_simulator/jssdk/verify` | what `wx.config` / `wx.agentConfig` would say: the config object plus `"url"` |
 //! | `GET /_simulator` | this list, and the apps (names, agent ids, corp id) |
 
 use serde_json::{json, Value};
 
+use crate::endpoints::auth::{self, Who};
 use crate::faults::Fault;
 use crate::router::{query_pairs, Answer};
 use crate::world::World;
@@ -70,6 +73,27 @@ pub fn handle(world: &World, method: &str, rest: &str, query: &str, body: &[u8])
             world.revoke_tickets();
             ok()
         }
+        ("GET", "/auto_login") => Answer::json(200, &auto_login(world)),
+        ("POST", "/auto_login") => match serde_json::from_slice::<Value>(body)
+            .map_err(|e| format!("the body is not JSON: {e}"))
+            .and_then(|v| Who::from_json(&v))
+        {
+            Ok(who) => {
+                world.domains.auth.lock().auto_login = who;
+                Answer::json(200, &auto_login(world))
+            }
+            Err(message) => bad_request(&message),
+        },
+        ("DELETE", "/auto_login") => {
+            world.domains.auth.lock().auto_login = None;
+            Answer::json(200, &auto_login(world))
+        }
+        ("POST", "/jssdk/verify") => match serde_json::from_slice::<Value>(body) {
+            Ok(config) if config.is_object() => {
+                Answer::json(200, &auth::verify_js_sdk(world, &config))
+            }
+            _ => bad_request("the body must be the wx.config / wx.agentConfig object plus \"url\""),
+        },
         (_, route) => Answer::json(
             404,
             &json!({"error": format!("no {method} /_simulator{route}; GET /_simulator lists what there is")}),
@@ -89,6 +113,11 @@ fn image(world: &World, id: &str) -> Answer {
         },
         None => Answer::json(404, &json!({"error": format!("no image {id:?}")})),
     }
+}
+
+fn auto_login(world: &World) -> Value {
+    let who = world.domains.auth.lock().auto_login.clone();
+    json!({"auto_login": who.map(|w| w.to_json())})
 }
 
 fn ok() -> Answer {
@@ -119,6 +148,13 @@ fn index(world: &World) -> Value {
             "POST /_simulator/tokens/expire[?app=NAME]",
             "POST /_simulator/tickets/revoke",
             "GET /_simulator/media/ID (uploadimg's images)",
+            "GET|POST|DELETE /_simulator/auto_login {userid} | {visitor: true}",
+            "POST /_simulator/jssdk/verify {appId|corpid+agentid, timestamp, nonceStr, signature, url}",
+        ],
+        "sign_in_pages": [
+            "GET /connect/oauth2/authorize (OAuth inside WeCom)",
+            "GET /wwlogin/sso/login (web login, login_type=CorpApp)",
+            "GET /wwopen/sso/qrConnect (legacy web login)",
         ],
     })
 }

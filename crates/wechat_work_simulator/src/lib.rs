@@ -1,7 +1,7 @@
 //! A local WeCom stand-in for tests, demos, benchmarks and development: the endpoints of
 //! wechat_work_core's registry with WeCom's wire format, errcodes and limits, several apps per
-//! corp, a record of what was delivered, injectable faults, and a control API under
-//! `/_simulator/`.
+//! corp, WeCom's sign-in pages (OAuth and web login, [`pages`]), a record of what was
+//! delivered, injectable faults, and a control API under `/_simulator/`.
 //!
 //! The server runs on its own tokio runtime (own threads), separate from the client's, so a
 //! test process can run both. [`Simulator::stop`] (also on drop) shuts it down; a simulator
@@ -15,6 +15,7 @@ pub mod control;
 pub mod directory;
 pub mod endpoints;
 pub mod faults;
+pub mod pages;
 pub mod router;
 pub mod server;
 pub mod tokens;
@@ -30,6 +31,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use wechat_work_core::{Error, Result};
 
+pub use endpoints::auth::Who;
 pub use faults::{Fault, FaultKind};
 pub use world::{AppConfig, World};
 
@@ -47,6 +49,8 @@ pub struct SimulatorConfig {
     pub apps: Vec<AppConfig>,
     /// `{"users": null | [...], "departments": null | [...], "tags": null | [...]}`
     pub directory: Value,
+    /// The sign-in pages redirect at once as this person (tests): no page to click through.
+    pub auto_login: Option<Who>,
 }
 
 fn default_app() -> AppConfig {
@@ -67,6 +71,7 @@ impl Default for SimulatorConfig {
             corp_id: DEFAULT_CORP_ID.into(),
             apps: vec![default_app()],
             directory: Value::Null,
+            auto_login: None,
         }
     }
 }
@@ -177,6 +182,8 @@ impl SimulatorConfig {
             directory.insert(key.into(), config.get(key).cloned().unwrap_or(Value::Null));
         }
         out.directory = Value::Object(directory);
+        out.auto_login = Who::from_json(config.get("auto_login").unwrap_or(&Value::Null))
+            .map_err(Error::argument)?;
         Ok(out)
     }
 }
@@ -208,6 +215,7 @@ impl Simulator {
             config.apps.clone(),
             &config.directory,
         )?);
+        state.domains.auth.lock().auto_login = config.auto_login.clone();
         let listener = StdListener::bind((config.host.as_str(), config.port)).map_err(|e| {
             Error::configuration(format!(
                 "the simulator cannot listen on {}:{}: {e}",

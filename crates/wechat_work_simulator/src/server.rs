@@ -1,5 +1,6 @@
 //! HTTP/1.1 plumbing: a hyper server with keep-alive, on the simulator's own runtime. Faults are
-//! applied here; `/_simulator/*` goes to [`control`]; everything else to [`router::route`].
+//! applied here; `/_simulator/*` goes to [`control`], the sign-in pages to [`pages`], everything
+//! else to [`router::route`].
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::control;
 use crate::faults::FaultKind;
+use crate::pages;
 use crate::router::{self, Answer};
 use crate::wire;
 use crate::world::World;
@@ -119,6 +121,11 @@ async fn answer(
         return Ok(respond(control::handle(
             &state, &method, rest, &query, &body,
         )));
+    }
+    // WeCom's sign-in pages (its other hosts), before faults: those are for the APIs.
+    if let Some(page) = pages::handle(&state, &method, &path, &query) {
+        state.record(&method, &path, None, Some(page.status));
+        return Ok(respond(page));
     }
     let fault = state.take_fault(&path);
     let process = || router::route(&state, &method, &path, &query, &content_type, &body, ip);

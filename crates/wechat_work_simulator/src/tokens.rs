@@ -96,6 +96,19 @@ impl TokenStore {
         }
     }
 
+    /// The state of the first issued value `matches` accepts (Ok, or why it no longer works),
+    /// None when none does. For values used only through a digest (JS-SDK signatures).
+    pub fn find(
+        &self,
+        now: Instant,
+        matches: impl Fn(&str) -> bool,
+    ) -> Option<Result<(), TokenError>> {
+        self.issued
+            .iter()
+            .find(|(value, _)| matches(value))
+            .map(|(value, _)| self.check(Some(value), now))
+    }
+
     /// Every issued token becomes invalid (40014); the next gettoken issues a new one.
     pub fn revoke_all(&mut self) {
         for issued in self.issued.values_mut() {

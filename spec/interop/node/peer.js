@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Interop peer: WeCom's own crypto library (@wecom/crypto). Reads one JSON request on stdin,
-// writes one JSON answer on stdout. Used by spec/callback/interop_spec.rb.
+// writes one JSON answer on stdout. Used by spec/callback/interop_spec.rb (callback crypto) and
+// spec/client/js_sdk_interop_spec.rb (JS-SDK signatures).
 'use strict';
 
-const { getSignature, encrypt, decrypt } = require('@wecom/crypto');
+const {
+  getSignature, encrypt, decrypt, getJsApiSignature,
+} = require('@wecom/crypto');
 
 let input = '';
 process.stdin.setEncoding('utf8');
@@ -23,6 +26,12 @@ process.stdin.on('end', () => {
       break;
     case 'sign':
       out = { signature: getSignature(req.token, req.timestamp, req.nonce, req.encrypt) };
+      break;
+    case 'jsapi':
+      // WeCom's own JS-SDK signature (it signs the url exactly as given).
+      out = getJsApiSignature({
+        url: req.url, ticket: req.ticket, nonceStr: req.nonceStr, timestamp: req.timestamp,
+      });
       break;
     default:
       throw new Error(`unknown op ${req.op}`);

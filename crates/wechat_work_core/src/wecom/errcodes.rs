@@ -166,6 +166,7 @@ pub static ERRCODES: &[Errcode] = &[
     code(41002, "corpid missing", InvalidCorpId, "Set corp_id."),
     code(41004, "corpsecret missing", InvalidCredential, "Set the app's secret."),
     code(41006, "media_id missing", InvalidArgument, "Pass the media_id of an upload (a robot's file or voice post needs one from its own webhook/upload_media)."),
+    code(41008, "missing code", InvalidCode, "The OAuth code is missing: the member declined, or the redirect lost the query."),
     code(41009, "missing userid", InvalidArgument, ""),
     code(41011, "missing agentid", InvalidAgent, "Pass agent_id (the app's AgentId)."),
     code(41016, "missing title", InvalidArgument, ""),

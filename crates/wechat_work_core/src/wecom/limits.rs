@@ -295,6 +295,10 @@ pub const OAUTH_CODE_TTL_SECS: u64 = 300;
 pub const USER_TICKET_TTL_SECS: u64 = 1800;
 /// OAuth `state`: `[a-zA-Z0-9]`, at most 128 bytes.
 pub const OAUTH_STATE_BYTES: usize = 128;
+/// JS-SDK ticket fetches per hour: "一小时内，一个企业最多可获取400次，且单个应用不能超过100次"
+/// (path/90506, wecom-api.md §7.1). Hence the server-side cache.
+pub const JSAPI_TICKETS_PER_HOUR_CORP: usize = 400;
+pub const JSAPI_TICKETS_PER_HOUR_APP: usize = 100;
 
 // ---- contacts -----------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ RSpec.describe "Puma, Sidekiq and WeCom as separate processes", :processes do
     Sidekiq.redis(&:flushdb)
     example.run
   ensure
+    ActiveJob::Base.queue_adapter = Rails.application.config.active_job.queue_adapter
     Processes.stop(@puma, "TERM")
     Processes.stop(@sidekiq, "TERM")
     Processes.stop(@sim_pid, "INT")

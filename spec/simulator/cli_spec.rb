@@ -54,6 +54,27 @@ RSpec.describe "exe/wechat_work simulator", simulator: true do
     end
   end
 
+  it "takes the app's own settings from the environment (the same credentials every start), more apps and auto-login" do
+    env = { "WECHAT_WORK_CORP_ID" => "wwfromenv", "WECHAT_WORK_SECRET" => "env-secret-0001", "WECHAT_WORK_AGENT_ID" => "1000009" }
+    Open3.popen2e(env, *ruby, "simulator", "--port", "0", "--app", "approvals:approvals-secret:1000003",
+                  "--auto-login", "lilei") do |stdin, out, wait|
+      stdin.close
+      banner = +""
+      Timeout.timeout(10) { banner << out.gets until banner.include?("Ctrl-C") }
+      expect(banner).to include("corp_id:  wwfromenv", "agent_id: 1000009", "export WECHAT_WORK_SECRET=env-secret-0001",
+                                "app:      approvals (agent_id 1000003)")
+      base_url = banner[%r{listening on (http://127\.0\.0\.1:\d+)}, 1]
+      sim = Struct.new(:base_url, :corp_id, :secret, :agent_id).new(base_url, "wwfromenv", "approvals-secret", 1000003)
+      expect(gettoken(sim).errcode).to eq(0)
+      expect(JSON.parse(Net::HTTP.get(URI("#{base_url}/_simulator/auto_login")))["auto_login"]).to include("userid" => "lilei")
+      Process.kill("INT", wait.pid)
+      expect(Timeout.timeout(10) { wait.value }.exitstatus).to eq(0)
+    end
+    out, status = Open3.capture2e(*ruby, "simulator", "--app", "approvals")
+    expect(status.exitstatus).to eq(1)
+    expect(out).to include("--app approvals: use NAME:SECRET:AGENT_ID")
+  end
+
   # As the README runs it: the script itself, from another directory, without -I lib.
   it "starts from a checkout without -I, from any directory" do
     Dir.mktmpdir do |dir|

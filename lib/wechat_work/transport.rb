@@ -73,7 +73,7 @@ module WechatWork
       yield json
     end
 
-    def testing? = defined?(Testing) && Testing.enabled?
+    def testing? = defined?(Testing.enabled?) && Testing.enabled?
 
     # Re-raises the block's ArgumentErrors (the core's checks name the API: "media/upload: ...")
     # as the Ruby method the caller used: "upload_media(:image): big.png is 10485768 bytes; ...".

@@ -76,6 +76,9 @@ RSpec.describe WechatWork::Client, "contacts" do
       expect { client.userid_by_mobile("13999999999") }.to raise_error(WechatWork::NotFoundError, /46004/)
       expect(client.convert_to_openid("lilei")).to start_with("o")
       expect(client.convert_to_openid("lilei")).to eq(client.convert_to_openid("LiLei"))
+      expect(client.userid_by_openid(client.convert_to_openid("lilei"))).to eq("lilei")
+      expect(client.userid_by_openid(client.convert_to_openid("wangwu"))).to eq("wangwu")
+      expect { client.userid_by_openid("o-no-such-member") }.to raise_error(WechatWork::ApiError, /40003/)
     end
 
     it "lists departments (the tree, or a subtree) and tags" do
@@ -97,6 +100,7 @@ RSpec.describe WechatWork::Client, "contacts" do
       expect { client.users(department_id: 2, bogus: 1) }.to raise_error(ArgumentError, /unknown keyword: :bogus/)
       expect { client.userid_by_email("a@b", type: :work) }.to raise_error(ArgumentError, /type: must be :corp or :personal/)
       expect { client.user("a" * 65) }.to raise_error(ArgumentError, /userid is 65 bytes/)
+      expect { client.userid_by_openid("") }.to raise_error(ArgumentError, /openid is empty/)
       expect(sim.request_count).to eq(before)
     end
   end

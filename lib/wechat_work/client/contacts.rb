@@ -45,6 +45,12 @@ module WechatWork
         call("user/convert_to_openid", userid: Arguments.string!(userid, "userid"))["openid"]
       end
 
+      # The userid behind an openid (from WeChat Pay or convert_to_openid); ApiError 40003
+      # when it is no member's.
+      def userid_by_openid(openid)
+        call("user/convert_to_userid", openid: Arguments.string!(openid, "openid"))["userid"]
+      end
+
       # The department `id` and everything under it (the whole tree without an id).
       def departments(id = nil)
         params = id.nil? ? {} : { id: Arguments.positive_integer!(id, "id") }

@@ -1,5 +1,5 @@
 //! Contacts (通讯录): members (path/90196, 90200, 90201, 96067, 95402), departments
-//! (path/90208), tags (path/90213, 90214), openid conversion (path/90202).
+//! (path/90208), tags (path/90213, 90214), openid conversion both ways (path/90202).
 
 use super::{Endpoint, Params};
 use crate::error::Result;
@@ -21,6 +21,9 @@ pub static ENDPOINTS: &[Endpoint] = &[
     Endpoint::post("user/convert_to_openid", "path/90202")
         .safe()
         .validate(validate_convert),
+    Endpoint::post("user/convert_to_userid", "path/90202")
+        .safe()
+        .validate(validate_convert_back),
     Endpoint::get("department/list", "path/90208").validate(validate_department_list),
     Endpoint::get("tag/list", "path/90216"),
     Endpoint::get("tag/get", "path/90213").validate(validate_tag_get),
@@ -104,6 +107,11 @@ fn validate_convert(p: &Params) -> Result<()> {
     userid(p)
 }
 
+fn validate_convert_back(p: &Params) -> Result<()> {
+    p.only(&["openid"], "user/convert_to_userid")?;
+    p.str("openid").map(drop)
+}
+
 fn validate_department_list(p: &Params) -> Result<()> {
     p.only(&["id"], "department/list")?;
     if p.has("id") {
@@ -115,4 +123,26 @@ fn validate_department_list(p: &Params) -> Result<()> {
 fn validate_tag_get(p: &Params) -> Result<()> {
     p.only(&["tagid"], "tag/get")?;
     positive_id(p, "tagid").map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn openid_conversion_takes_exactly_its_id() {
+        let check = |v: serde_json::Value| {
+            validate_convert_back(&Params::new("user/convert_to_userid", &v))
+                .map_err(|e| e.to_string())
+        };
+        check(json!({"openid": "oDjGHs-1yCnGrRovBj2yHij5JAAA"})).unwrap();
+        assert!(check(json!({})).unwrap_err().contains("openid is missing"));
+        assert!(check(json!({"openid": 7}))
+            .unwrap_err()
+            .contains("openid must be a String"));
+        assert!(check(json!({"openid": "o1", "userid": "lilei"}))
+            .unwrap_err()
+            .contains("userid"));
+    }
 }

@@ -2,6 +2,8 @@
 //! mobile, email and address from apps created after 2022-06-20 (WeCom's rule), unless the app
 //! is configured as an older one.
 
+use std::collections::HashMap;
+
 use serde_json::{json, Value};
 use wechat_work_core::wecom::{ids, limits};
 
@@ -18,6 +20,7 @@ pub static HANDLERS: &[(&str, Handler)] = &[
     ("user/getuserid", userid_by_mobile),
     ("user/get_userid_by_email", userid_by_email),
     ("user/convert_to_openid", convert_to_openid),
+    ("user/convert_to_userid", convert_to_userid),
     ("department/list", department_list),
     ("tag/list", tag_list),
     ("tag/get", tag_get),
@@ -186,6 +189,13 @@ pub fn openid_for(corp_id: &str, userid: &str) -> String {
     format!("o{tail}")
 }
 
+/// Openids handed out by convert_to_openid, so that convert_to_userid can answer them for
+/// members the lenient directory made up (records are found by recomputing their openid).
+#[derive(Default)]
+pub struct State {
+    issued: HashMap<String, String>,
+}
+
 fn convert_to_openid(ctx: &Ctx) -> Reply {
     let body = match ctx.json() {
         Ok(v) => v,
@@ -199,7 +209,51 @@ fn convert_to_openid(ctx: &Ctx) -> Reply {
     if userid.is_empty() || !dir.user_exists(userid) {
         return Reply::Fail(ApiFailure::new(60111));
     }
-    Reply::Ok(fields! {"openid" => openid_for(&ctx.world.corp_id, userid)})
+    let openid = openid_for(&ctx.world.corp_id, userid);
+    ctx.world
+        .domains
+        .contacts
+        .lock()
+        .issued
+        .insert(openid.clone(), userid.to_ascii_lowercase());
+    Reply::Ok(fields! {"openid" => openid})
+}
+
+/// openid → userid. Which errcode WeCom answers for an openid that is no member's is not
+/// documented [UNV]: 40003 invalid userid, the code for "no such member id".
+fn convert_to_userid(ctx: &Ctx) -> Reply {
+    let body = match ctx.json() {
+        Ok(v) => v,
+        Err(f) => return Reply::Fail(f),
+    };
+    let openid = body
+        .get("openid")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if openid.is_empty() {
+        return Reply::Fail(ApiFailure::detail(40058, "openid is required"));
+    }
+    let issued = ctx
+        .world
+        .domains
+        .contacts
+        .lock()
+        .issued
+        .get(openid)
+        .cloned();
+    let dir = ctx.world.directory.read();
+    let userid = issued
+        .and_then(|u| dir.user(&u))
+        .map(|u| u.userid)
+        .or_else(|| {
+            dir.users()
+                .find(|u| openid_for(&ctx.world.corp_id, &u.userid) == openid)
+                .map(|u| u.userid.clone())
+        });
+    match userid {
+        Some(userid) => Reply::Ok(fields! {"userid" => userid}),
+        None => Reply::Fail(ApiFailure::new(40003)),
+    }
 }
 
 fn department_list(ctx: &Ctx) -> Reply {

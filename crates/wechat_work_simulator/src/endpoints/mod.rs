@@ -34,6 +34,7 @@ pub struct Domains {
     pub meeting: parking_lot::Mutex<meeting::State>,
     pub external_contact: parking_lot::Mutex<external_contact::State>,
     pub auth: parking_lot::Mutex<auth::State>,
+    pub contacts: parking_lot::Mutex<contacts::State>,
 }
 
 impl Domains {

@@ -94,4 +94,22 @@ RSpec.describe WechatWork::Client, "threads, interrupts and fork" do
     Process.wait(pid)
     expect($?.exitstatus).to eq(0)
   end
+
+  # Ruby's and profilers' signal handlers (SIGPROF for stackprof) must run on Ruby's threads:
+  # the gem's own threads block asynchronous signals, so the kernel never picks them.
+  it "leaves signals to Ruby's threads (the gem's threads block SIGPROF and SIGINT)", if: File.directory?("/proc/self/task") do
+    client.send_text(to: "a", content: "starts the I/O thread")
+    masks = Dir["/proc/self/task/*"].filter_map do |task|
+      next unless File.read("#{task}/comm").start_with?("wechat_work")
+
+      File.read("#{task}/status")[/^SigBlk:\s*(\h+)/, 1].to_i(16)
+    end
+    expect(masks).not_to be_empty
+    bit = ->(signal) { 1 << (Signal.list.fetch(signal) - 1) }
+    masks.each do |mask|
+      expect(mask & bit["PROF"]).not_to eq(0)
+      expect(mask & bit["INT"]).not_to eq(0)
+      expect(mask & bit["SEGV"]).to eq(0)
+    end
+  end
 end

@@ -231,6 +231,8 @@ impl Simulator {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("wechat_work-sim")
+            // Signals are Ruby's: see wechat_work_core::runtime::block_async_signals.
+            .on_thread_start(wechat_work_core::runtime::block_async_signals)
             .enable_all()
             .build()
             .map_err(|e| Error::Internal(format!("cannot start the simulator runtime: {e}")))?;

@@ -28,6 +28,12 @@ else
   end
 end
 
+module WechatWork
+  # WeCom's limits as the core states them (written once, in Rust), read once: checks on every
+  # send read this instead of crossing into the extension.
+  LIMITS = Native.limits.freeze
+end
+
 require_relative "wechat_work/arguments"
 require_relative "wechat_work/options"
 require_relative "wechat_work/configuration"

@@ -36,8 +36,27 @@ module WechatWork
       end
     end
 
-    # JSON text of a checked value.
-    def generate(value) = JSON.generate(json_ready(value))
+    # JSON text of a checked value. Most values are plain already (UTF-8 Strings, Symbols,
+    # numbers, Hashes and Arrays of them): those go straight to the generator; the others are
+    # converted, or refused with the path, by #json_ready.
+    def generate(value) = JSON.generate(plain?(value) ? value : json_ready(value))
+
+    # Whether JSON.generate would give the same text as #json_ready, without allocating.
+    def plain?(value)
+      case value
+      when String
+        (value.encoding == Encoding::UTF_8 || value.encoding == Encoding::US_ASCII) && value.valid_encoding?
+      when Symbol, Integer, true, false, nil then true
+      when Float then value.finite?
+      when Hash
+        value.each_pair { |k, v| return false unless (k.is_a?(Symbol) || plain?(k) && k.is_a?(String)) && plain?(v) }
+        true
+      when Array
+        value.each { |v| return false unless plain?(v) }
+        true
+      else false
+      end
+    end
 
     # The text as valid UTF-8: UTF-8, ASCII and binary Strings must already be UTF-8 bytes;
     # text in another encoding (GBK...) is transcoded.

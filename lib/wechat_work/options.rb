@@ -70,7 +70,7 @@ module WechatWork
     end
 
     def duplicate_check_interval(value)
-      max = Native.limits.fetch(:max_duplicate_interval)
+      max = LIMITS.fetch(:max_duplicate_interval)
       return value if value.is_a?(Integer) && value.between?(1, max)
 
       raise ConfigurationError, "duplicate_check_interval must be 1 to #{max} seconds (WeCom's maximum), got #{value.inspect}"

@@ -16,7 +16,11 @@ module WechatWork
 
     # WeCom keys that are not snake_case get a snake_case reader too: "UserId" => user_id.
     def self.underscore(key)
-      key.to_s.gsub(/([A-Z\d]+)([A-Z][a-z])/, '\1_\2').gsub(/([a-z\d])([A-Z])/, '\1_\2').tr("-", "_").downcase
+      key = key.to_s
+      # WeCom's JSON keys are snake_case already; the callbacks' XML names are not.
+      return key unless key.match?(/[A-Z-]/)
+
+      key.gsub(/([A-Z\d]+)([A-Z][a-z])/, '\1_\2').gsub(/([a-z\d])([A-Z])/, '\1_\2').tr("-", "_").downcase
     end
 
     # Wraps Hashes (and Hashes in Arrays) as Resources; other values stay as they are.
@@ -29,9 +33,18 @@ module WechatWork
       end
     end
 
+    NO_NAMES = {}.freeze
+    private_constant :NO_NAMES
+
     def initialize(body = {})
-      @body = body.to_h { |k, v| [k.to_s, self.class.wrap(v)] }.freeze
-      @names = @body.keys.to_h { |k| [self.class.underscore(k), k] }.freeze
+      @body = body.to_h { |k, v| [k.to_s, Resource.wrap(v)] }.freeze
+      # Only keys that are not snake_case need a second name (most answers have none).
+      names = nil
+      @body.each_key do |k|
+        name = Resource.underscore(k)
+        (names ||= {})[name] = k unless name.equal?(k)
+      end
+      @names = names ? names.freeze : NO_NAMES
       freeze
     end
 
@@ -80,11 +93,12 @@ module WechatWork
     def to_s = inspect
 
     def respond_to_missing?(name, include_private = false)
-      @names.key?(name.to_s) || super
+      key?(name) || super
     end
 
     def method_missing(name, *args, &block)
-      key = @names[name.to_s]
+      text = name.to_s
+      key = @body.key?(text) ? text : @names[text]
       return super unless key && args.empty? && block.nil?
 
       @body[key]

@@ -114,7 +114,10 @@ module WechatWork
     # inside the request.wechat_work event; then logs each attempt. Neither the logger nor a
     # subscriber can turn the call's result into an exception.
     def instrumented(name, kind)
-      trace = observed? ? [] : nil
+      # Nobody listens and no logger: no trace, no event payload (the common case in a job).
+      return yield(nil) unless observed?
+
+      trace = []
       payload = { endpoint: name, kind: kind }.merge(instrumentation_context)
       begin
         Instrumentation.instrument(Instrumentation::REQUEST, payload) do |p|

@@ -174,7 +174,7 @@ module WechatWork
 
     # The image's bytes, refused before reading the whole of a file over 2 MB or not JPG/PNG.
     def read_image(source)
-      max = Native.limits.fetch(:robot_image_bytes)
+      max = LIMITS.fetch(:robot_image_bytes)
       bytes = with_image_io(source) { |io| io.read(max + 1) }.to_s.b
       if bytes.bytesize > max
         raise ::ArgumentError, "the image is over #{max} bytes (2 MB); a robot takes JPG or PNG images up to 2 MB"

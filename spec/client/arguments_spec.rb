@@ -100,4 +100,16 @@ RSpec.describe "Errors that name the problem" do
         .to raise_error(WechatWork::NotFoundError, %r{not implemented by the WeCom simulator: POST /cgi-bin/agent/set})
     end
   end
+
+  it "JSON text is the same whether a value takes the generator's fast path or is converted first" do
+    plain = { to: :lilei, text: { "content" => "面试 15:00", n: 1, ok: true, gone: nil, list: [1.5, "a"] } }
+    expect(WechatWork::Arguments.plain?(plain)).to be(true)
+    expect(WechatWork::Arguments.generate(plain)).to eq(JSON.generate(WechatWork::Arguments.json_ready(plain)))
+    converted = { at: Time.at(1_700_000_000), gbk: "面试".encode("GBK"), 1 => "x" }
+    expect(WechatWork::Arguments.plain?(converted.slice(:at))).to be(false)
+    expect(WechatWork::Arguments.plain?(converted.slice(:gbk))).to be(false)
+    expect(WechatWork::Arguments.generate(converted.slice(:at, :gbk))).to eq(%({"at":1700000000,"gbk":"面试"}))
+    expect { WechatWork::Arguments.generate(converted) }.to raise_error(ArgumentError, /has a key 1: keys must be Strings or Symbols/)
+    expect { WechatWork::Arguments.generate(text: { content: "\xff".b }) }.to raise_error(ArgumentError, /text.content is not valid UTF-8/)
+  end
 end

@@ -55,7 +55,7 @@ module WechatWork
         raise ::ArgumentError, "userids is empty" if ids.empty?
 
         per_page = Arguments.positive_integer!(limit, "limit")
-        slices = ids.each_slice(Native.limits.fetch(:external_batch_users)).to_a
+        slices = ids.each_slice(LIMITS.fetch(:external_batch_users)).to_a
         Enumerator.new do |yielder|
           slices.each do |slice|
             paginate("externalcontact/batch/get_by_user", { userid_list: slice, limit: per_page },

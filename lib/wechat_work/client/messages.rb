@@ -159,10 +159,11 @@ module WechatWork
           raise ::ArgumentError, "#{msgtype} content must be a Hash of its fields, got #{payload.class}"
         end
 
-        body = Recipients.to_fields(to).merge("msgtype" => msgtype,
-                                              "agentid" => message_agent_id(options.fetch(:agent_id, agent_id)),
-                                              msgtype => payload)
-        body.merge(message_flags(options))
+        body = Recipients.to_fields(to)
+        body["msgtype"] = msgtype
+        body["agentid"] = message_agent_id(options.fetch(:agent_id, agent_id))
+        body[msgtype] = payload
+        add_message_flags(body, options)
       end
 
       def message_agent_id(value)
@@ -174,8 +175,7 @@ module WechatWork
       end
 
       # WeCom's flags as the numbers it documents; the duplicate check is on unless turned off.
-      def message_flags(options)
-        flags = {}
+      def add_message_flags(flags, options)
         flags["safe"] = safe_level(options[:safe]) if options.key?(:safe) && !options[:safe].nil?
         flags["enable_id_trans"] = flag(options[:enable_id_trans], :enable_id_trans) if options.key?(:enable_id_trans)
         dedupe = flag(options.fetch(:enable_duplicate_check, true), :enable_duplicate_check)
@@ -204,7 +204,7 @@ module WechatWork
       end
 
       def duplicate_interval(value)
-        max = Native.limits.fetch(:max_duplicate_interval)
+        max = LIMITS.fetch(:max_duplicate_interval)
         return value if value.is_a?(Integer) && value.between?(1, max)
 
         raise ::ArgumentError, "duplicate_check_interval: must be 1 to #{max} seconds, got #{value.inspect}"

@@ -2,20 +2,8 @@
 
 # App group chats against the simulator: the client's methods, what reached WeCom, its errors.
 RSpec.describe WechatWork::Client, "group chats" do
-  around do |example|
-    WechatWork::Simulator.run(users: %w[lilei hanmeimei zhangsan wangwu],
-                              apps: [{ name: "other", secret: "other-secret", agent_id: 1_000_003 }]) do |sim|
-      @sim = sim
-      example.run
-    end
-  end
-  let(:sim) { @sim }
-  let(:client) do
-    WechatWork::Client.new(corp_id: sim.corp_id, secret: sim.secret, agent_id: sim.agent_id, base_url: sim.base_url)
-  end
-  let(:other_app) do
-    WechatWork::Client.new(corp_id: sim.corp_id, secret: "other-secret", agent_id: 1_000_003, base_url: sim.base_url)
-  end
+  include_context "on the simulator", users: %w[lilei hanmeimei zhangsan wangwu], apps: [SimulatorClients::OTHER_APP]
+  let(:other_app) { client_of(SimulatorClients::OTHER_APP) }
 
   def interview_chat(**options)
     client.create_chat(name: "Interview: Han Meimei", owner: "zhangsan", users: %w[zhangsan lilei hanmeimei], **options)

@@ -8,16 +8,7 @@ RSpec.describe WechatWork::Client, "external contacts" do
   let(:chen_jing) { "woHeadhunterChenJing00000000AAAA" }
 
   context "against the simulator" do
-    around do |example|
-      WechatWork::Simulator.run do |sim|
-        @sim = sim
-        example.run
-      end
-    end
-    let(:sim) { @sim }
-    let(:client) do
-      WechatWork::Client.new(corp_id: sim.corp_id, secret: sim.secret, agent_id: sim.agent_id, base_url: sim.base_url)
-    end
+    include_context "on the simulator"
 
     it "lists a member's external contacts as external_userid Strings" do
       expect(client.external_contacts("lilei")).to contain_exactly(wang_fang, zhao_lei, chen_jing)

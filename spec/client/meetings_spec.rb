@@ -4,21 +4,8 @@ require "active_support"
 require "active_support/core_ext/integer/time"
 
 RSpec.describe WechatWork::Client, "booked meetings" do
-  around do |example|
-    WechatWork::Simulator.run(users: %w[lilei hanmeimei zhangsan],
-                              apps: [{ name: "approvals", secret: "approvals-secret", agent_id: 1_000_003 }]) do |sim|
-      @sim = sim
-      example.run
-    end
-  end
-  let(:sim) { @sim }
-  let(:client) do
-    WechatWork::Client.new(corp_id: sim.corp_id, secret: sim.secret, agent_id: sim.agent_id, base_url: sim.base_url)
-  end
-  let(:other_app) do
-    WechatWork::Client.new(corp_id: sim.corp_id, secret: "approvals-secret", agent_id: 1_000_003,
-                           base_url: sim.base_url)
-  end
+  include_context "on the simulator", users: %w[lilei hanmeimei zhangsan], apps: [SimulatorClients::OTHER_APP]
+  let(:other_app) { client_of(SimulatorClients::OTHER_APP) }
   let(:start) { Time.now + 86_400 }
 
   def book(**options)

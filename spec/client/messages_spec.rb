@@ -1,17 +1,7 @@
 # frozen_string_literal: true
 
 RSpec.describe WechatWork::Client, "messages against the simulator" do
-  around do |example|
-    WechatWork::Simulator.run do |sim|
-      @sim = sim
-      example.run
-    end
-  end
-
-  let(:sim) { @sim }
-  let(:client) do
-    WechatWork::Client.new(corp_id: sim.corp_id, secret: sim.secret, agent_id: sim.agent_id, base_url: sim.base_url)
-  end
+  include_context "on the simulator"
 
   def last = sim.messages.last
 

@@ -2,17 +2,8 @@
 
 # The gem's own client against the simulator (the other simulator specs use plain net/http).
 RSpec.describe "WechatWork::Client against the simulator" do
-  around do |example|
-    WechatWork::Simulator.run do |sim|
-      @sim = sim
-      example.run
-    end
-  end
-  let(:sim) { @sim }
-  let(:client) do
-    WechatWork::Client.new(corp_id: sim.corp_id, secret: sim.secret, agent_id: sim.agent_id,
-                           base_url: sim.base_url, timeout: 10)
-  end
+  include_context "on the simulator"
+  let(:client) { client_of(timeout: 10) }
 
   it "delivers a text message" do
     client.send_text(to: "zhangsan", content: "hello")

@@ -3,15 +3,11 @@
 
 mod common;
 
-use common::{get, post, start, token, Conn};
+use common::{errcode, get, post, start, token, Conn};
 use serde_json::{json, Value};
 use wechat_work_simulator::endpoints::external_contact::{
     Follow, CHEN_JING, LIU_YANG, WANG_FANG, ZHAO_LEI,
 };
-
-fn errcode(answer: &Value) -> i64 {
-    answer["errcode"].as_i64().unwrap()
-}
 
 fn strings(value: &Value) -> Vec<&str> {
     value

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{post, start_with, token, Conn};
+use common::{errcode, post, start_with, token, Conn};
 use serde_json::{json, Value};
 use wechat_work_simulator::SimulatorConfig;
 
@@ -53,10 +53,6 @@ fn meeting(extra: Value) -> Value {
         body[k] = v.clone();
     }
     body
-}
-
-fn errcode(answer: &Value) -> i64 {
-    answer["errcode"].as_i64().unwrap()
 }
 
 #[test]

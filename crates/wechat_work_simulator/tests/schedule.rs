@@ -2,48 +2,16 @@
 
 mod common;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::{post, start_with, token, Conn};
+use common::{errcode, other_token, post, token, two_apps, Conn};
 use serde_json::{json, Value};
-use wechat_work_simulator::{AppConfig, Simulator, SimulatorConfig};
-
-fn two_apps() -> Simulator {
-    let mut config = SimulatorConfig {
-        directory: json!({"users": ["lilei", "hanmeimei", "zhangsan"]}),
-        ..SimulatorConfig::default()
-    };
-    config.apps.push(AppConfig {
-        name: "other".into(),
-        secret: "0ther".into(),
-        agent_id: 1000003,
-        token_ttl: Duration::from_secs(7200),
-        restricted_fields: true,
-    });
-    start_with(config)
-}
-
-fn other_token(conn: &mut Conn, sim: &Simulator) -> String {
-    let body = conn.json(
-        "GET",
-        &format!(
-            "/cgi-bin/gettoken?corpid={}&corpsecret=0ther",
-            sim.world().corp_id
-        ),
-        "",
-    );
-    body["access_token"].as_str().unwrap().to_string()
-}
 
 fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64
-}
-
-fn errcode(answer: &Value) -> i64 {
-    answer["errcode"].as_i64().unwrap()
 }
 
 fn interview(start: i64) -> Value {

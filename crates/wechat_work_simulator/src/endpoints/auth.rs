@@ -12,6 +12,7 @@
 //! * past WeCom's JS-SDK ticket quota (400 fetches an hour per corp, 100 per app, counted for
 //!   each kind of ticket) the fetch answers 45009, the generic frequency errcode.
 
+use crate::reply_try;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -311,19 +312,13 @@ fn getuserinfo(ctx: &Ctx) -> Reply {
 /// The member's sensitive fields: answered even to apps created after 2022-06-20 (which
 /// user/get withholds them from), since the member consented through `snsapi_privateinfo`.
 fn getuserdetail(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(body) => body,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let Some(ticket) = body.get("user_ticket").and_then(Value::as_str) else {
         return Reply::Fail(ApiFailure::detail(40058, "user_ticket is required"));
     };
     let userid = {
         let state = ctx.world.domains.auth.lock();
-        match state.ticket_user(ticket, ctx.app().agent_id(), ctx.now()) {
-            Ok(userid) => userid,
-            Err(f) => return Reply::Fail(f),
-        }
+        reply_try!(state.ticket_user(ticket, ctx.app().agent_id(), ctx.now()))
     };
     let Some(user) = ctx.world.directory.read().user(&userid) else {
         return Reply::Fail(ApiFailure::new(84015));

@@ -3,6 +3,7 @@
 //! names cut at 50 characters, posts checked like message/send and delivered with
 //! `"channel": "chat"`. Sources: wecom-api.md §4.1 and the official errcode page (86xxx).
 
+use crate::reply_try;
 use std::collections::HashMap;
 
 use rand::Rng;
@@ -156,10 +157,7 @@ fn chatid_of(body: &Value) -> Result<&str, ApiFailure> {
 }
 
 fn create(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     created(ctx, &body).into()
 }
 
@@ -209,10 +207,7 @@ fn created(ctx: &Ctx, body: &Value) -> Result<Map<String, Value>, ApiFailure> {
 }
 
 fn update(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     updated(ctx, &body).into()
 }
 
@@ -287,10 +282,7 @@ fn get(ctx: &Ctx) -> Reply {
 }
 
 fn send(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     sent(ctx, body).into()
 }
 

@@ -2,6 +2,7 @@
 //! mobile, email and address from apps created after 2022-06-20 (WeCom's rule), unless the app
 //! is configured as an older one.
 
+use crate::reply_try;
 use std::collections::HashMap;
 
 use serde_json::{json, Value};
@@ -52,10 +53,7 @@ fn fetch_child(ctx: &Ctx) -> bool {
 }
 
 fn user_simplelist(ctx: &Ctx) -> Reply {
-    let id = match department_param(ctx) {
-        Ok(id) => id,
-        Err(f) => return Reply::Fail(f),
-    };
+    let id = reply_try!(department_param(ctx));
     let dir = ctx.world.directory.read();
     if !dir.party_exists(&id.to_string()) {
         return Reply::Fail(ApiFailure::new(60011));
@@ -69,10 +67,7 @@ fn user_simplelist(ctx: &Ctx) -> Reply {
 }
 
 fn user_list(ctx: &Ctx) -> Reply {
-    let id = match department_param(ctx) {
-        Ok(id) => id,
-        Err(f) => return Reply::Fail(f),
-    };
+    let id = reply_try!(department_param(ctx));
     let dir = ctx.world.directory.read();
     if !dir.party_exists(&id.to_string()) {
         return Reply::Fail(ApiFailure::new(60011));
@@ -88,10 +83,7 @@ fn user_list(ctx: &Ctx) -> Reply {
 
 /// One row per (member, department), paged by an opaque cursor (the next row's offset).
 fn user_list_id(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let limit = body
         .get("limit")
         .and_then(Value::as_u64)
@@ -142,10 +134,7 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
 }
 
 fn userid_by_mobile(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let mobile = body
         .get("mobile")
         .and_then(Value::as_str)
@@ -162,10 +151,7 @@ fn userid_by_mobile(ctx: &Ctx) -> Reply {
 }
 
 fn userid_by_email(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let email = body
         .get("email")
         .and_then(Value::as_str)
@@ -197,10 +183,7 @@ pub struct State {
 }
 
 fn convert_to_openid(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let userid = body
         .get("userid")
         .and_then(Value::as_str)
@@ -222,10 +205,7 @@ fn convert_to_openid(ctx: &Ctx) -> Reply {
 /// openid → userid. Which errcode WeCom answers for an openid that is no member's is not
 /// documented [UNV]: 40003 invalid userid, the code for "no such member id".
 fn convert_to_userid(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let openid = body
         .get("openid")
         .and_then(Value::as_str)

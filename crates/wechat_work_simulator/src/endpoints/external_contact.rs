@@ -7,6 +7,7 @@
 //! confirms it in the client. The simulator keeps it pending (status 0) and delivers nothing to
 //! anyone; [`State::confirm`] plays the member's confirmation for tests.
 
+use crate::reply_try;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
@@ -343,10 +344,7 @@ fn get(ctx: &Ctx) -> Reply {
     let Some(contact) = state.contacts.get(external) else {
         return Reply::Fail(ApiFailure::new(84061));
     };
-    let offset = match decode_cursor(ctx.param("cursor")) {
-        Ok(o) => o,
-        Err(f) => return Reply::Fail(f),
-    };
+    let offset = reply_try!(decode_cursor(ctx.param("cursor")));
     let rows: Vec<Value> = state
         .followers(external)
         .into_iter()
@@ -361,10 +359,7 @@ fn get(ctx: &Ctx) -> Reply {
 }
 
 fn batch_get_by_user(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(b) => b,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let userids: Vec<&str> = match body.get("userid_list").and_then(Value::as_array) {
         Some(list) if !list.is_empty() => list.iter().filter_map(Value::as_str).collect(),
         _ => return Reply::Fail(ApiFailure::detail(40058, "userid_list is required")),
@@ -388,10 +383,7 @@ fn batch_get_by_user(ctx: &Ctx) -> Reply {
         .map_or(limits::EXTERNAL_BATCH_DEFAULT_LIMIT, |l| {
             (l as u64).min(limits::EXTERNAL_BATCH_LIMIT)
         }) as usize;
-    let offset = match decode_cursor(body.get("cursor").and_then(Value::as_str)) {
-        Ok(o) => o,
-        Err(f) => return Reply::Fail(f),
-    };
+    let offset = reply_try!(decode_cursor(body.get("cursor").and_then(Value::as_str)));
     let state = ctx.world.domains.external_contact.lock();
     let rows: Vec<Value> = userids
         .iter()
@@ -409,10 +401,7 @@ fn batch_get_by_user(ctx: &Ctx) -> Reply {
 /// "联系我" (path/92228): type 1 one member / 2 several; scene 1 mini program / 2 QR code, and
 /// only a QR code scene answers `qr_code`.
 fn add_contact_way(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(b) => b,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let kind = body.get("type").and_then(flags::integer);
     if !matches!(kind, Some(1 | 2)) {
         return Reply::Fail(ApiFailure::new(41039));
@@ -486,10 +475,7 @@ fn add_contact_way(ctx: &Ctx) -> Reply {
 /// 企业群发 (path/92135): a task per member, sent only once they confirm. `fail_list` holds the
 /// customers nobody (or not the given sender) follows; 41048 when that is all of them.
 fn add_msg_template(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(b) => b,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let chat_type = body
         .get("chat_type")
         .and_then(Value::as_str)
@@ -628,10 +614,7 @@ fn single_sends(
 }
 
 fn send_result(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(b) => b,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let Some(msgid) = body
         .get("msgid")
         .and_then(Value::as_str)
@@ -652,10 +635,7 @@ fn send_result(ctx: &Ctx) -> Reply {
         .and_then(flags::integer)
         .filter(|l| (1..=limits::MSG_TEMPLATE_RESULT_MAX_LIMIT as i64).contains(l))
         .map_or(limits::MSG_TEMPLATE_RESULT_DEFAULT_LIMIT, |l| l as u64) as usize;
-    let offset = match decode_cursor(body.get("cursor").and_then(Value::as_str)) {
-        Ok(o) => o,
-        Err(f) => return Reply::Fail(f),
-    };
+    let offset = reply_try!(decode_cursor(body.get("cursor").and_then(Value::as_str)));
     let state = ctx.world.domains.external_contact.lock();
     let Some(template) = state.templates.get(msgid) else {
         return Reply::Fail(ApiFailure::new(41047));

@@ -11,6 +11,7 @@
 
 pub mod multipart;
 
+use crate::reply_try;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -249,10 +250,7 @@ fn upload(ctx: &Ctx) -> Reply {
             "type must be image, voice, video or file",
         ));
     };
-    let file = match read_upload(ctx, rule) {
-        Ok(file) => file,
-        Err(f) => return Reply::Fail(f),
-    };
+    let file = reply_try!(read_upload(ctx, rule));
     let now = ctx.now();
     let created_at = ctx.world.clock.unix();
     let media_id = ctx.world.domains.media.lock().store(
@@ -298,10 +296,7 @@ fn get(ctx: &Ctx) -> Reply {
 }
 
 fn uploadimg(ctx: &Ctx) -> Reply {
-    let file = match read_upload(ctx, &limits::UPLOADIMG_RULE) {
-        Ok(file) => file,
-        Err(f) => return Reply::Fail(f),
-    };
+    let file = reply_try!(read_upload(ctx, &limits::UPLOADIMG_RULE));
     let mut state = ctx.world.domains.media.lock();
     let id = state.store_image(
         Image {

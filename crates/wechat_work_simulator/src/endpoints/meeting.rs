@@ -7,6 +7,7 @@
 //! Nobody joins a simulated meeting: get_info lists the invitees as "not joined", and a
 //! meeting whose end has passed reads as expired.
 
+use crate::reply_try;
 use std::collections::HashMap;
 
 use rand::Rng;
@@ -258,10 +259,7 @@ fn owned<'a>(
 }
 
 fn create(ctx: &Ctx) -> Reply {
-    let body = match body(ctx) {
-        Ok(b) => b,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(body(ctx));
     let now = ctx.world.clock.unix();
     if let Err(f) = check_fields(&body, true, now, &ctx.world.directory.read()) {
         return Reply::Fail(f);
@@ -296,16 +294,10 @@ fn create(ctx: &Ctx) -> Reply {
 }
 
 fn update(ctx: &Ctx) -> Reply {
-    let body = match body(ctx) {
-        Ok(b) => b,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(body(ctx));
     let now = ctx.world.clock.unix();
     let mut state = ctx.world.domains.meeting.lock();
-    let meeting = match owned(&mut state, &body, ctx.app().agent_id()) {
-        Ok(m) => m,
-        Err(f) => return Reply::Fail(f),
-    };
+    let meeting = reply_try!(owned(&mut state, &body, ctx.app().agent_id()));
     if meeting.cancelled {
         return Reply::Fail(ApiFailure::new(400041));
     }
@@ -337,16 +329,10 @@ fn update(ctx: &Ctx) -> Reply {
 }
 
 fn cancel(ctx: &Ctx) -> Reply {
-    let body = match body(ctx) {
-        Ok(b) => b,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(body(ctx));
     let now = ctx.world.clock.unix();
     let mut state = ctx.world.domains.meeting.lock();
-    let meeting = match owned(&mut state, &body, ctx.app().agent_id()) {
-        Ok(m) => m,
-        Err(f) => return Reply::Fail(f),
-    };
+    let meeting = reply_try!(owned(&mut state, &body, ctx.app().agent_id()));
     if meeting.cancelled {
         return Reply::Fail(ApiFailure::new(400041));
     }
@@ -358,16 +344,10 @@ fn cancel(ctx: &Ctx) -> Reply {
 }
 
 fn get_info(ctx: &Ctx) -> Reply {
-    let body = match body(ctx) {
-        Ok(b) => b,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(body(ctx));
     let now = ctx.world.clock.unix();
     let mut state = ctx.world.domains.meeting.lock();
-    let meeting = match owned(&mut state, &body, ctx.app().agent_id()) {
-        Ok(m) => m,
-        Err(f) => return Reply::Fail(f),
-    };
+    let meeting = reply_try!(owned(&mut state, &body, ctx.app().agent_id()));
     let dir = ctx.world.directory.read();
     let mut out = meeting.fields.clone();
     let admin = out
@@ -416,10 +396,7 @@ fn get_info(ctx: &Ctx) -> Reply {
 /// One join link per outside guest, carrying `customer_data` (returned in WeCom's join and
 /// waiting-room events) [OFF path/98818].
 fn customer_short_url(ctx: &Ctx) -> Reply {
-    let body = match body(ctx) {
-        Ok(b) => b,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(body(ctx));
     let data = match body.get("customer_data") {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) if s.len() <= limits::CUSTOMER_DATA_BYTES => s.clone(),
@@ -432,10 +409,7 @@ fn customer_short_url(ctx: &Ctx) -> Reply {
         Some(_) => return Reply::Fail(ApiFailure::detail(40058, "customer_data must be a string")),
     };
     let mut state = ctx.world.domains.meeting.lock();
-    let meeting = match owned(&mut state, &body, ctx.app().agent_id()) {
-        Ok(m) => m,
-        Err(f) => return Reply::Fail(f),
-    };
+    let meeting = reply_try!(owned(&mut state, &body, ctx.app().agent_id()));
     if meeting.cancelled {
         return Reply::Fail(ApiFailure::new(400041));
     }

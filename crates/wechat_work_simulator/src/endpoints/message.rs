@@ -2,6 +2,7 @@
 //! duplicate check, over-long text cut like WeCom), message/recall (within 24 hours, messages
 //! this simulator delivered), message/update_template_card (single-use response codes, 72 h).
 
+use crate::reply_try;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -397,17 +398,11 @@ fn truncate_at(value: &mut Value, pattern: &str, limit: &limits::TextLimit) {
 }
 
 fn send(ctx: &Ctx) -> Reply {
-    let parsed = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let parsed = reply_try!(ctx.json());
     let app = ctx.app();
     let accepted = {
         let dir = ctx.world.directory.read();
-        match validate(&parsed, app.agent_id(), &dir) {
-            Ok(a) => a,
-            Err(f) => return Reply::Fail(f),
-        }
+        reply_try!(validate(&parsed, app.agent_id(), &dir))
     };
     let now = ctx.now();
     let key = accepted
@@ -468,10 +463,7 @@ fn send(ctx: &Ctx) -> Reply {
 }
 
 fn recall(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let Some(msgid) = body
         .get("msgid")
         .and_then(Value::as_str)
@@ -509,10 +501,7 @@ fn recall(ctx: &Ctx) -> Reply {
 }
 
 fn update_template_card(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     let app = ctx.app();
     match body.get("agentid").and_then(flags::integer) {
         None => return Reply::Fail(ApiFailure::new(41011)),

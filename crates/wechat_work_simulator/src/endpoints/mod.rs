@@ -140,6 +140,18 @@ pub fn handler(name: &str) -> Option<Handler> {
         .map(|(_, h)| *h)
 }
 
+/// The value of a `Result<T, ApiFailure>`, or the handler returns the failure as WeCom's
+/// answer: `let body = reply_try!(ctx.json());`.
+#[macro_export]
+macro_rules! reply_try {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(failure) => return $crate::endpoints::Reply::Fail(failure),
+        }
+    };
+}
+
 /// Builds `fields` into a map: `fields! {"a" => 1, "b" => "x"}`.
 #[macro_export]
 macro_rules! fields {

@@ -4,6 +4,7 @@
 //! `status` 1, update and del answer 90460. Sources: wecom-api.md §13 and the official errcode
 //! page (904xx, 907xx).
 
+use crate::reply_try;
 use std::collections::HashMap;
 
 use rand::Rng;
@@ -328,10 +329,7 @@ fn reminders(given: Option<&Value>) -> Result<Value, ApiFailure> {
 }
 
 fn add(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     added(ctx, &body).into()
 }
 
@@ -359,10 +357,7 @@ fn added(ctx: &Ctx, body: &Value) -> Result<Map<String, Value>, ApiFailure> {
 }
 
 fn update(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     updated(ctx, &body).into()
 }
 
@@ -403,10 +398,7 @@ fn updated(ctx: &Ctx, body: &Value) -> Result<Map<String, Value>, ApiFailure> {
 }
 
 fn get(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     listed(ctx, &body).into()
 }
 
@@ -431,10 +423,7 @@ fn listed(ctx: &Ctx, body: &Value) -> Result<Map<String, Value>, ApiFailure> {
 }
 
 fn del(ctx: &Ctx) -> Reply {
-    let body = match ctx.json() {
-        Ok(v) => v,
-        Err(f) => return Reply::Fail(f),
-    };
+    let body = reply_try!(ctx.json());
     deleted(ctx, &body).into()
 }
 

@@ -10,6 +10,7 @@
 //! `"robot" => key` (file and voice posts also carry `"media" => {type, filename, size}`),
 //! with news titles and descriptions cut like WeCom cuts them.
 
+use crate::reply_try;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -79,14 +80,8 @@ fn robot_key<'a>(ctx: &Ctx<'a>) -> Result<&'a str, ApiFailure> {
 }
 
 fn send(ctx: &Ctx) -> Reply {
-    let key = match robot_key(ctx) {
-        Ok(key) => key,
-        Err(f) => return Reply::Fail(f),
-    };
-    let body = match ctx.json() {
-        Ok(body) => body,
-        Err(f) => return Reply::Fail(f),
-    };
+    let key = reply_try!(robot_key(ctx));
+    let body = reply_try!(ctx.json());
     let now = ctx.now();
     let mut state = ctx.world.domains.webhook.lock();
     let robot = state.robots.entry(key.to_string()).or_default();
@@ -100,10 +95,7 @@ fn send(ctx: &Ctx) -> Reply {
     if robot.sent.len() >= limits::ROBOT_PER_MINUTE as usize {
         return Reply::Fail(ApiFailure::new(45009));
     }
-    let mut record = match check_message(&body, robot, now) {
-        Ok(record) => record,
-        Err(f) => return Reply::Fail(f),
-    };
+    let mut record = reply_try!(check_message(&body, robot, now));
     robot.sent.push_back(now);
     drop(state);
     if let Value::Object(map) = &mut record {
@@ -322,18 +314,12 @@ fn truncate_at(value: &mut Value, path: &[&str], limit: &TextLimit) {
 }
 
 fn upload_media(ctx: &Ctx) -> Reply {
-    let key = match robot_key(ctx) {
-        Ok(key) => key,
-        Err(f) => return Reply::Fail(f),
-    };
+    let key = reply_try!(robot_key(ctx));
     let kind = ctx.param("type").unwrap_or_default();
     let Some(rule) = limits::ROBOT_MEDIA_RULES.iter().find(|r| r.kind == kind) else {
         return Reply::Fail(ApiFailure::detail(40005, "type must be file or voice"));
     };
-    let file = match read_upload(ctx, rule) {
-        Ok(file) => file,
-        Err(f) => return Reply::Fail(f),
-    };
+    let file = reply_try!(read_upload(ctx, rule));
     let now = ctx.now();
     let media_id = wire::random_token(44);
     let mut state = ctx.world.domains.webhook.lock();

@@ -5,9 +5,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use wechat_work_simulator::{Simulator, SimulatorConfig};
+use wechat_work_simulator::{AppConfig, Simulator, SimulatorConfig};
 
 pub fn start() -> Simulator {
     start_with(SimulatorConfig::default())
@@ -17,6 +17,40 @@ pub fn start() -> Simulator {
 pub fn start_with(mut config: SimulatorConfig) -> Simulator {
     config.apps[0].secret = "s3cret".into();
     Simulator::start(config).unwrap()
+}
+
+/// A simulator with a second app ("other", secret `0ther`, agent 1000003) and a strict
+/// directory of lilei, hanmeimei and zhangsan.
+pub fn two_apps() -> Simulator {
+    let mut config = SimulatorConfig {
+        directory: json!({"users": ["lilei", "hanmeimei", "zhangsan"]}),
+        ..SimulatorConfig::default()
+    };
+    config.apps.push(AppConfig {
+        name: "other".into(),
+        secret: "0ther".into(),
+        agent_id: 1000003,
+        token_ttl: Duration::from_secs(7200),
+        restricted_fields: true,
+    });
+    start_with(config)
+}
+
+/// The access token of [`two_apps`]' second app.
+pub fn other_token(conn: &mut Conn, sim: &Simulator) -> String {
+    let body = conn.json(
+        "GET",
+        &format!(
+            "/cgi-bin/gettoken?corpid={}&corpsecret=0ther",
+            sim.world().corp_id
+        ),
+        "",
+    );
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+pub fn errcode(answer: &Value) -> i64 {
+    answer["errcode"].as_i64().unwrap()
 }
 
 /// A tiny keep-alive HTTP/1.1 client on one connection.

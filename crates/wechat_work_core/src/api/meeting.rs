@@ -19,7 +19,9 @@ pub static ENDPOINTS: &[Endpoint] = &[
         .validate(validate_customer_url),
 ];
 
-const MEETING_FIELDS: &[&str] = &[
+/// The fields of a meeting as create takes them (update adds `meetingid`), get_info answers
+/// them back. `agentid` is the calling app's, not the meeting's.
+pub const MEETING_FIELDS: &[&str] = &[
     "admin_userid",
     "title",
     "meeting_start",

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use rand::Rng;
 use serde_json::{json, Map, Value};
+use wechat_work_core::api::meeting::MEETING_FIELDS;
 use wechat_work_core::wecom::{flags, limits};
 
 use super::{Ctx, Handler, Reply};
@@ -33,19 +34,11 @@ pub const STATUS_NOT_STARTED: i64 = 1;
 pub const STATUS_CANCELLED: i64 = 4;
 pub const STATUS_EXPIRED: i64 = 5;
 
-/// Fields the create body carries that get_info answers as they were given.
-const STORED_FIELDS: &[&str] = &[
-    "admin_userid",
-    "title",
-    "meeting_start",
-    "meeting_duration",
-    "description",
-    "location",
-    "invitees",
-    "settings",
-    "cal_id",
-    "reminders",
-];
+/// Fields the create body carries that get_info answers as they were given (the core's list,
+/// without the caller's `agentid`).
+fn stored_fields() -> impl Iterator<Item = &'static str> {
+    MEETING_FIELDS.iter().copied().filter(|f| *f != "agentid")
+}
 
 #[derive(Debug, Clone)]
 pub struct Meeting {
@@ -264,10 +257,9 @@ fn create(ctx: &Ctx) -> Reply {
     if let Err(f) = check_fields(&body, true, now, &ctx.world.directory.read()) {
         return Reply::Fail(f);
     }
-    let fields: Map<String, Value> = STORED_FIELDS
-        .iter()
+    let fields: Map<String, Value> = stored_fields()
         .filter_map(|k| {
-            body.get(*k)
+            body.get(k)
                 .filter(|v| !v.is_null())
                 .map(|v| (k.to_string(), v.clone()))
         })
@@ -310,12 +302,12 @@ fn update(ctx: &Ctx) -> Reply {
     // Given fields replace the stored ones (invitees as a whole list); settings merge key by
     // key, since a partial settings object leaving the others alone is the natural reading
     // [UNV].
-    for key in STORED_FIELDS {
-        let Some(value) = body.get(*key).filter(|v| !v.is_null()) else {
+    for key in stored_fields() {
+        let Some(value) = body.get(key).filter(|v| !v.is_null()) else {
             continue;
         };
-        match (key, meeting.fields.get_mut(*key), value) {
-            (&"settings", Some(Value::Object(old)), Value::Object(new)) => {
+        match (key, meeting.fields.get_mut(key), value) {
+            ("settings", Some(Value::Object(old)), Value::Object(new)) => {
                 for (k, v) in new {
                     old.insert(k.clone(), v.clone());
                 }

@@ -81,6 +81,19 @@ RSpec.describe WechatWork::Client, "contacts" do
       expect { client.userid_by_openid("o-no-such-member") }.to raise_error(WechatWork::ApiError, /40003/)
     end
 
+    it "raises PermissionError (60011) for a department outside the app's visible range, with the fix" do
+      WechatWork::Simulator.run(departments: [{ id: 1, name: "Corp" }, { id: 2, name: "Engineering", parentid: 1 }]) do |strict|
+        c = WechatWork::Client.new(corp_id: strict.corp_id, secret: strict.secret, agent_id: strict.agent_id,
+                                   base_url: strict.base_url)
+        expect(c.users(department_id: 2).map(&:userid)).to include("lilei")
+        expect { c.users(department_id: 99) }.to raise_error(WechatWork::PermissionError) { |e|
+          expect(e.errcode).to eq(60_011)
+          expect(e.message).to include("visible range")
+        }
+        expect { c.departments(99) }.to raise_error(WechatWork::PermissionError, /60011/)
+      end
+    end
+
     it "lists departments (the tree, or a subtree) and tags" do
       expect(client.departments.map(&:name)).to eq(%w[Corp Engineering Recruiting])
       expect(client.departments(2).map(&:id)).to eq([2])

@@ -41,14 +41,14 @@ RSpec.describe "Puma, Sidekiq and WeCom as separate processes", :processes do
     port = Processes.free_port
     env = Processes.app_env(@sim)
     @puma = Processes.start_puma(env, port, log)
-    pids = Processes.wait_until(90, "both Puma workers to answer") do
+    pids = Processes.wait_until(90, "both Puma workers to answer", process: @puma, log: log) do
       seen = 20.times.filter_map { Processes.get_json("http://127.0.0.1:#{port}/status")["pid"] rescue nil }.uniq # rubocop:disable Style/RescueModifier
       (@seen = (@seen || []) | seen).size >= 2 && @seen
     end
     expect(pids.size).to eq(2)
     @sidekiq = Processes.start_sidekiq(env, log)
     delivery = WechatWork.deliver_later(to: "lilei", msgtype: :text, content: "Interview at 15:00")
-    Processes.wait_until(90, "Sidekiq to deliver") { delivery.reload.delivered? }
+    Processes.wait_until(90, "Sidekiq to deliver", process: @sidekiq, log: log) { delivery.reload.delivered? }
     expect(sim_count("gettoken")).to eq(1)
     expect(sim_count("message/send")).to eq(1)
   end
@@ -64,7 +64,7 @@ RSpec.describe "Puma, Sidekiq and WeCom as separate processes", :processes do
     end
     env = Processes.app_env(@sim)
     @sidekiq = Processes.start_sidekiq(env, log)
-    Processes.wait_until(120, "100 deliveries") { WechatWork::Delivery.delivered.count >= 100 }
+    Processes.wait_until(120, "100 deliveries", process: @sidekiq, log: log) { WechatWork::Delivery.delivered.count >= 100 }
     Process.kill("KILL", @sidekiq)
     Process.wait(@sidekiq)
     @sidekiq = nil
@@ -73,7 +73,7 @@ RSpec.describe "Puma, Sidekiq and WeCom as separate processes", :processes do
 
     @sidekiq = Processes.start_sidekiq(env, log)
     # The sweeper (a cron job in production) re-enqueues rows whose job died with the process.
-    Processes.wait_until(180, "all 500 delivered") do
+    Processes.wait_until(180, "all 500 delivered", process: @sidekiq, log: log) do
       sleep 1
       WechatWork::Outbox.sweep(older_than: 3)
       WechatWork::Delivery.where(id: deliveries.map(&:id)).where.not(status: "delivered").none?

@@ -1,5 +1,6 @@
 # frozen_string_literal: true
 
+require "fileutils"
 require "net/http"
 require "json"
 require "socket"
@@ -28,7 +29,7 @@ module Processes
                 "--corp-id", "wwsimulator000001", "--secret", SECRET, "--agent-id", "1000002",
                 out: [log, "a"], err: [log, "a"], pgroup: true)
     base_url = "http://127.0.0.1:#{port}"
-    wait_until(30, "the simulator on #{base_url}") { get_json("#{base_url}/_simulator") rescue nil } # rubocop:disable Style/RescueModifier
+    wait_until(30, "the simulator on #{base_url}", process: pid, log: log) { get_json("#{base_url}/_simulator") rescue nil } # rubocop:disable Style/RescueModifier
     [pid, base_url]
   end
 
@@ -51,6 +52,8 @@ module Processes
   end
 
   def start_puma(env, port, log)
+    # A fresh checkout has no tmp/pids (git keeps no empty directories); Puma dies without it.
+    FileUtils.mkdir_p(File.join(ROOT, "tmp/pids"))
     spawn(env.merge("WEB_CONCURRENCY" => "2", "PORT" => port.to_s, "PIDFILE" => File.join(ROOT, "tmp/pids/spec-puma.pid")),
           bundle, "exec", "puma", "-C", "config/puma.rb", chdir: ROOT, out: [log, "a"], err: [log, "a"], pgroup: true)
   end
@@ -77,14 +80,23 @@ module Processes
     Net::HTTP.post(uri, JSON.generate(body), "Content-Type" => "application/json")
   end
 
-  def wait_until(seconds, what)
+  # Polls the block until it is truthy. With `process:` (a pid) and `log:`, a process that has
+  # died fails at once with the end of its log instead of after the whole timeout.
+  def wait_until(seconds, what, process: nil, log: nil)
     deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + seconds
     loop do
       result = yield
       return result if result
-      raise "timed out after #{seconds} s waiting for #{what}" if Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
+      if process && Process.waitpid(process, Process::WNOHANG)
+        raise "the process #{process} exited (#{$?}) while waiting for #{what}; the end of #{log}:\n#{tail(log)}"
+      end
+      raise "timed out after #{seconds} s waiting for #{what}; the end of #{log}:\n#{tail(log)}" if Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
 
       sleep 0.2
     end
+  end
+
+  def tail(log, lines = 30)
+    log && File.exist?(log) ? File.readlines(log).last(lines).join : "(no log)"
   end
 end

@@ -12,7 +12,6 @@
 //! * past WeCom's JS-SDK ticket quota (400 fetches an hour per corp, 100 per app, counted for
 //!   each kind of ticket) the fetch answers 45009, the generic frequency errcode.
 
-use crate::reply_try;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -25,6 +24,7 @@ use wechat_work_core::wecom::limits::{
 
 use super::{Ctx, Handler, Reply};
 use crate::fields;
+use crate::reply_try;
 use crate::tokens::TokenError;
 use crate::wire::{random_token, ApiFailure};
 use crate::world::World;

@@ -3,7 +3,6 @@
 //! names cut at 50 characters, posts checked like message/send and delivered with
 //! `"channel": "chat"`. Sources: wecom-api.md §4.1 and the official errcode page (86xxx).
 
-use crate::reply_try;
 use std::collections::HashMap;
 
 use rand::Rng;
@@ -14,6 +13,7 @@ use wechat_work_core::wecom::limits;
 use super::{message, Ctx, Handler, Reply};
 use crate::directory::Directory;
 use crate::fields;
+use crate::reply_try;
 use crate::wire::ApiFailure;
 
 pub static HANDLERS: &[(&str, Handler)] = &[

@@ -2,7 +2,6 @@
 //! mobile, email and address from apps created after 2022-06-20 (WeCom's rule), unless the app
 //! is configured as an older one.
 
-use crate::reply_try;
 use std::collections::HashMap;
 
 use serde_json::{json, Value};
@@ -11,6 +10,7 @@ use wechat_work_core::wecom::{ids, limits};
 use super::{Ctx, Handler, Reply};
 use crate::directory::Directory;
 use crate::fields;
+use crate::reply_try;
 use crate::wire::ApiFailure;
 
 pub static HANDLERS: &[(&str, Handler)] = &[

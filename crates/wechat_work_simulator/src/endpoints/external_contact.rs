@@ -7,7 +7,6 @@
 //! confirms it in the client. The simulator keeps it pending (status 0) and delivers nothing to
 //! anyone; [`State::confirm`] plays the member's confirmation for tests.
 
-use crate::reply_try;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
@@ -15,6 +14,7 @@ use wechat_work_core::wecom::{flags, ids, limits};
 
 use super::{Ctx, Handler, Reply};
 use crate::fields;
+use crate::reply_try;
 use crate::wire::{self, ApiFailure};
 
 pub static HANDLERS: &[(&str, Handler)] = &[

@@ -11,7 +11,6 @@
 
 pub mod multipart;
 
-use crate::reply_try;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,6 +20,7 @@ use wechat_work_core::wecom::limits::{self, MediaRule};
 
 use super::{Ctx, Handler, Reply};
 use crate::fields;
+use crate::reply_try;
 use crate::wire::{self, ApiFailure};
 
 pub static HANDLERS: &[(&str, Handler)] = &[

@@ -7,7 +7,6 @@
 //! Nobody joins a simulated meeting: get_info lists the invitees as "not joined", and a
 //! meeting whose end has passed reads as expired.
 
-use crate::reply_try;
 use std::collections::HashMap;
 
 use rand::Rng;
@@ -18,6 +17,7 @@ use wechat_work_core::wecom::{flags, limits};
 use super::{Ctx, Handler, Reply};
 use crate::directory::Directory;
 use crate::fields;
+use crate::reply_try;
 use crate::wire::{self, ApiFailure};
 
 pub static HANDLERS: &[(&str, Handler)] = &[

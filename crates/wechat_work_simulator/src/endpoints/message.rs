@@ -2,7 +2,6 @@
 //! duplicate check, over-long text cut like WeCom), message/recall (within 24 hours, messages
 //! this simulator delivered), message/update_template_card (single-use response codes, 72 h).
 
-use crate::reply_try;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -13,6 +12,7 @@ use wechat_work_core::wecom::{flags, ids, limits};
 use super::{Ctx, Handler, Reply};
 use crate::directory::Directory;
 use crate::fields;
+use crate::reply_try;
 use crate::wire::{self, ApiFailure};
 
 pub static HANDLERS: &[(&str, Handler)] = &[

@@ -4,7 +4,6 @@
 //! `status` 1, update and del answer 90460. Sources: wecom-api.md §13 and the official errcode
 //! page (904xx, 907xx).
 
-use crate::reply_try;
 use std::collections::HashMap;
 
 use rand::Rng;
@@ -14,6 +13,7 @@ use wechat_work_core::wecom::{flags, limits};
 use super::{Ctx, Handler, Reply};
 use crate::directory::Directory;
 use crate::fields;
+use crate::reply_try;
 use crate::wire::ApiFailure;
 
 pub static HANDLERS: &[(&str, Handler)] = &[

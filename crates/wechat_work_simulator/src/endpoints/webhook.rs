@@ -10,7 +10,6 @@
 //! `"robot" => key` (file and voice posts also carry `"media" => {type, filename, size}`),
 //! with news titles and descriptions cut like WeCom cuts them.
 
-use crate::reply_try;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -23,6 +22,7 @@ use wechat_work_core::wecom::limits::{self, TextLimit};
 use super::media::{is_jpg_or_png, read_upload, upload_answer};
 use super::{Ctx, Handler, Reply};
 use crate::fields;
+use crate::reply_try;
 use crate::wire::{self, ApiFailure};
 
 pub static HANDLERS: &[(&str, Handler)] = &[

@@ -104,6 +104,14 @@ RSpec.describe "Simulator faults", simulator: true do
     expect(send_text.errcode).to eq(0)
   end
 
+  it "clear clears faults too, with the messages and requests" do
+    sim.inject(:errcode, errcode: -1, path: "message/send", times: nil)
+    expect(send_text.errcode).to eq(-1)
+    sim.clear
+    expect(send_text.errcode).to eq(0)
+    expect(sim.messages.size).to eq(1)
+  end
+
   it "rejects unknown faults and options" do
     expect { sim.inject(:explode) }.to raise_error(ArgumentError, /unknown fault/)
     expect { sim.inject(:latency, status: 500) }.to raise_error(ArgumentError, /does not take status/)

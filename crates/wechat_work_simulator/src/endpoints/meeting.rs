@@ -251,6 +251,25 @@ fn owned<'a>(
     Ok(meeting)
 }
 
+/// A meeting this app may still change: its own (see [`owned`]), not cancelled (400041), not
+/// begun (`begun_errcode`: 400221 for update, 400224 for cancel).
+fn changeable<'a>(
+    state: &'a mut State,
+    body: &Map<String, Value>,
+    agent_id: i64,
+    now: i64,
+    begun_errcode: i64,
+) -> Result<&'a mut Meeting, ApiFailure> {
+    let meeting = owned(state, body, agent_id)?;
+    if meeting.cancelled {
+        return Err(ApiFailure::new(400041));
+    }
+    if meeting.begun(now) {
+        return Err(ApiFailure::new(begun_errcode));
+    }
+    Ok(meeting)
+}
+
 fn create(ctx: &Ctx) -> Reply {
     let body = reply_try!(body(ctx));
     let now = ctx.world.clock.unix();
@@ -289,13 +308,13 @@ fn update(ctx: &Ctx) -> Reply {
     let body = reply_try!(body(ctx));
     let now = ctx.world.clock.unix();
     let mut state = ctx.world.domains.meeting.lock();
-    let meeting = reply_try!(owned(&mut state, &body, ctx.app().agent_id()));
-    if meeting.cancelled {
-        return Reply::Fail(ApiFailure::new(400041));
-    }
-    if meeting.begun(now) {
-        return Reply::Fail(ApiFailure::new(400221));
-    }
+    let meeting = reply_try!(changeable(
+        &mut state,
+        &body,
+        ctx.app().agent_id(),
+        now,
+        400221
+    ));
     if let Err(f) = check_fields(&body, false, now, &ctx.world.directory.read()) {
         return Reply::Fail(f);
     }
@@ -324,13 +343,13 @@ fn cancel(ctx: &Ctx) -> Reply {
     let body = reply_try!(body(ctx));
     let now = ctx.world.clock.unix();
     let mut state = ctx.world.domains.meeting.lock();
-    let meeting = reply_try!(owned(&mut state, &body, ctx.app().agent_id()));
-    if meeting.cancelled {
-        return Reply::Fail(ApiFailure::new(400041));
-    }
-    if meeting.begun(now) {
-        return Reply::Fail(ApiFailure::new(400224));
-    }
+    let meeting = reply_try!(changeable(
+        &mut state,
+        &body,
+        ctx.app().agent_id(),
+        now,
+        400224
+    ));
     meeting.cancelled = true;
     Reply::Ok(fields! {})
 }

@@ -5,19 +5,12 @@ require "stringio"
 require "net/http"
 
 RSpec.describe WechatWork::Client, "media" do
+  include_context "on the simulator"
   around do |example|
     Dir.mktmpdir do |dir|
       @dir = dir
-      WechatWork::Simulator.run do |sim|
-        @sim = sim
-        example.run
-      end
+      example.run
     end
-  end
-
-  let(:sim) { @sim }
-  let(:client) do
-    WechatWork::Client.new(corp_id: sim.corp_id, secret: sim.secret, agent_id: sim.agent_id, base_url: sim.base_url)
   end
 
   def file(name, bytes)

@@ -10,17 +10,14 @@ require "base64"
 RSpec.describe WechatWork::Webhook do
   key = "693a91f6-7aaa-4bc4-97a0-0ec2sifa5aaa"
 
+  include_context "on the simulator"
   around do |example|
     Dir.mktmpdir do |dir|
       @dir = dir
-      WechatWork::Simulator.run do |sim|
-        @sim = sim
-        example.run
-      end
+      example.run
     end
   end
 
-  let(:sim) { @sim }
   let(:url) { "#{sim.base_url}/cgi-bin/webhook/send?key=#{key}" }
   let(:robot) { described_class.new(url) }
 

@@ -7,19 +7,9 @@ require "rack/test"
 RSpec.describe WechatWork::Login::Middleware do
   include Rack::Test::Methods
 
-  around do |example|
-    WechatWork::Simulator.run do |sim|
-      @sim = sim
-      example.run
-    end
-  end
-
-  let(:sim) { @sim }
+  include_context "on the simulator"
   let(:log) { StringIO.new }
-  let(:client) do
-    WechatWork::Client.new(corp_id: sim.corp_id, secret: sim.secret, agent_id: sim.agent_id, base_url: sim.base_url,
-                           max_retries: 0)
-  end
+  let(:client) { client_of(max_retries: 0) }
   let(:options) { {} }
   let(:found) { [] }
 

@@ -50,14 +50,49 @@ require_relative "wechat_work/client"
 require_relative "wechat_work/webhook"
 require_relative "wechat_work/simulator"
 
-# Callbacks: WechatWork::Callback (crypto), ::Router, ::RackApp, ::Sender. The Rails controller
-# concern (WechatWork::CallbackController) loads with ActionController.
+# Callbacks: WechatWork::Callback (crypto), ::Router, ::RackApp, ::Sender.
 require_relative "wechat_work/callback"
 # Sign-in: WechatWork::Login (a Rails concern, and Login::Middleware for Rack).
 require_relative "wechat_work/login"
-require_relative "wechat_work/railtie" if defined?(::Rails::Railtie)
-if defined?(::ActionController)
-  require_relative "wechat_work/rails/callback_controller"
-elsif defined?(::ActiveSupport.on_load)
-  ActiveSupport.on_load(:action_controller) { require_relative "wechat_work/rails/callback_controller" }
+require_relative "wechat_work/rails"
+
+module WechatWork
+  # What needs Active Record, ActiveJob, Sidekiq or ActionController loads when first used, from
+  # the file its name gives, wherever that is: a rake task, a job, a console, a spec.
+  AUTOLOADED = {
+    CallbackController: "callback_controller", # the Rails controller concern (ActionController)
+    Credentials: "credentials",
+    Delivery: "delivery",                     # the outbox's Active Record model
+    DeliveryJob: "delivery_job",              # ActiveJob
+    Outbox: "outbox",
+    RefreshCredentialsJob: "refresh_credentials_job",
+    SidekiqDeliveryJob: "sidekiq_delivery_job", # Sidekiq without ActiveJob
+    SweepDeliveriesJob: "sweep_deliveries_job",
+    Throttle: "throttle",
+    UserMapping: "user_mapping"               # an Active Record concern
+  }.freeze
+  AUTOLOADED.each { |name, file| autoload name, File.expand_path("wechat_work/#{file}", __dir__) }
+
+  class << self
+    # Writes the message to the outbox (see Outbox.deliver_later).
+    def deliver_later(app = :default, **message) = Outbox.deliver_later(app, **message)
+
+    # Recalls a delivered outbox row.
+    def recall(delivery) = Outbox.recall(delivery)
+
+    # Loads every autoloaded constant whose framework is loaded (Rails calls this when it eager
+    # loads, so a forked worker shares the code and no thread loads a file mid-request).
+    def eager_load!
+      needs = { Delivery: "ActiveRecord::Base", UserMapping: "ActiveSupport::Concern", DeliveryJob: "ActiveJob::Base",
+                SweepDeliveriesJob: "ActiveJob::Base", RefreshCredentialsJob: "ActiveJob::Base",
+                SidekiqDeliveryJob: "Sidekiq::Worker", CallbackController: "ActionController::Base" }
+      AUTOLOADED.each_key do |name|
+        framework = needs[name]
+        const_get(name) if framework.nil? || Object.const_defined?(framework)
+      end
+      Rails.constants.each { |name| Rails.const_get(name) }
+    end
+  end
 end
+
+require_relative "wechat_work/railtie" if defined?(::Rails::Railtie)

@@ -5,11 +5,12 @@ require "rails/railtie"
 module WechatWork
   # Rails integration, loaded when the gem is required inside a Rails app (Bundler.require).
   #
-  # * Settings from config/wechat_work.yml (per environment, ERB), Rails credentials
-  #   (`wechat_work:`) and ENV, before config/initializers run (which may override them).
-  # * With no token_store set, the token and ticket store is Rails.cache (outside the test
-  #   environment), so every Puma worker and Sidekiq process shares one token (a warning says
-  #   so if Rails.cache cannot share).
+  # * Settings from config/wechat_work.yml, Rails credentials and WECHAT_WORK_* variables, in
+  #   Rails' precedence (Rails::SettingsLoader), before config/initializers run (which win).
+  # * With eager_load (production), a boot check: every missing setting, in one message.
+  # * With no token_store set, the token and ticket store is Rails.cache when it can share (not
+  #   a NullStore or MemoryStore), so every Puma worker and Sidekiq process shares one token.
+  #   In production a cache that cannot share is reported once, by the processes that serve.
   # * WeCom's secrets and callback parameters are filtered from the logs.
   # * Log lines in the style of ActionMailer's; the outbox model and jobs; rake tasks;
   #   `wechat_work_callback` in config/routes.rb.
@@ -28,29 +29,65 @@ module WechatWork
       app.config.filter_parameters |= FILTERED_PARAMETERS
     end
 
+    # config.wechat_work.boot_check = false: skip the production boot check (an app that uses
+    # only a group robot, say, and no app of its own).
+    config.wechat_work.boot_check = true
+
     initializer "wechat_work.settings", before: :load_config_initializers do |app|
       loader = Rails::SettingsLoader.new(root: app.root, env: ::Rails.env, credentials: app.credentials)
       loader.apply(WechatWork.configuration)
       # Tests run in test mode (nothing leaves the process): no shared store is needed there.
-      WechatWork.configuration.token_store ||= ::Rails.cache if ::Rails.cache && !::Rails.env.test?
+      cache = ::Rails.cache
+      if cache && !::Rails.env.test? && WechatWork.configuration.token_store.nil?
+        if Stores.unshared_reason(cache)
+          Railtie.unshared_cache = cache
+        else
+          WechatWork.configuration.token_store = cache
+        end
+      end
+    end
+
+    config.after_initialize do |app|
+      next if Railtie.quiet_process?
+
+      if app.config.eager_load && app.config.wechat_work.boot_check
+        Rails::BootCheck.new(WechatWork.configuration, env: ::Rails.env)
+                        .check!(context: "checked at boot because config.eager_load is on")
+      end
+      Railtie.warn_unshared_cache if Railtie.unshared_cache && ::Rails.env.production?
+    end
+
+    class << self
+      # Rails.cache when it could not be the token store (a NullStore, a MemoryStore).
+      attr_accessor :unshared_cache
+
+      # Commands that only look at the app (rake tasks, generators, the console) get no boot
+      # check and no warnings: `bin/rails routes` or `assets:precompile` on a build machine
+      # has no WeCom secrets and needs none. wechat_work:check runs the check itself.
+      def quiet_process?
+        rake = defined?(::Rake.application) && !::Rake.application.top_level_tasks.empty?
+        rake || defined?(::Rails::Console) || defined?(::Rails::Generators::Base) ? true : false
+      end
+
+      def warn_unshared_cache(cache = unshared_cache)
+        return if WechatWork.configuration.token_store
+
+        WechatWork.warn("Rails.cache is #{cache.class.name}: #{Stores.unshared_reason(cache)}, so it is not used as the " \
+                        "token store and each process fetches its own access token. Set config.cache_store = " \
+                        ":redis_cache_store (or :mem_cache_store), or c.token_store = " \
+                        "WechatWork::TokenStore::Redis.new(Redis.new(url: ENV[\"REDIS_URL\"])) in config/initializers/wechat_work.rb.")
+      end
     end
 
     initializer "wechat_work.log_subscriber" do
-      require "wechat_work/rails/log_subscriber"
       Rails::LogSubscriber.attach_to :wechat_work
     end
 
-    initializer "wechat_work.outbox" do
-      ActiveSupport.on_load(:active_record) do
-        require "wechat_work/rails/delivery"
-        require "wechat_work/rails/user_mapping"
-      end
-      ActiveSupport.on_load(:active_job) { require "wechat_work/rails/jobs" }
-      require "wechat_work/sidekiq" if defined?(::Sidekiq)
-    end
+    # The outbox model, jobs and concerns load when first used (autoload, lib/wechat_work.rb);
+    # with eager_load (production) they load at boot like the app's own code.
+    config.eager_load_namespaces << WechatWork
 
     initializer "wechat_work.routes" do
-      require "wechat_work/rails/routes"
       ActionDispatch::Routing::Mapper.include(Rails::Routes)
     end
 
@@ -68,8 +105,3 @@ module WechatWork
     end
   end
 end
-
-require_relative "rails/settings_loader"
-require_relative "rails/outbox"
-require_relative "credentials"
-require_relative "throttle"

@@ -25,9 +25,6 @@ module Services
     eval(ERB.new(template).result(binding), TOPLEVEL_BINDING) # rubocop:disable Security/Eval -- the generator's own template
     ActiveRecord::Base.connection.drop_table(:wechat_work_deliveries, if_exists: true)
     CreateWechatWorkDeliveries.new.migrate(:up)
-    require "wechat_work/rails/outbox"
-    require "wechat_work/rails/delivery"
-    require "wechat_work/rails/jobs"
     @active_record = true
   end
 

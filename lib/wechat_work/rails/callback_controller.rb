@@ -3,7 +3,6 @@
 require "active_support/concern"
 
 module WechatWork
-  # Rails integration. Inside `module WechatWork`, write ::Rails for the framework.
   module Rails
     # A controller concern for the callback URL: `show` answers WeCom's GET verification,
     # `create` the POSTed messages and events (through a Callback::Router).
@@ -77,6 +76,4 @@ module WechatWork
       end
     end
   end
-
-  CallbackController = Rails::CallbackController
 end

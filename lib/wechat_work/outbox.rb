@@ -1,7 +1,5 @@
 # frozen_string_literal: true
 
-require_relative "../throttle"
-
 module WechatWork
   # Background delivery that loses nothing and sends nothing twice.
   #
@@ -198,13 +196,5 @@ module WechatWork
               "it is not sent again, since WeCom's #{delivery.duplicate_window} s duplicate check no longer covers it")
       end
     end
-  end
-
-  class << self
-    # See Outbox.deliver_later.
-    def deliver_later(app = :default, **message) = Outbox.deliver_later(app, **message)
-
-    # Recalls a delivered outbox row.
-    def recall(delivery) = Outbox.recall(delivery)
   end
 end

@@ -154,6 +154,8 @@ module WechatWork
       instrumented(kind == :access_token ? "gettoken" : kind.to_s, "credential") do |trace|
         @native._credential(kind.to_s, trace)
       end
+    rescue NetworkError => e
+      raise unreachable(e)
     end
 
     def merge_params(params, keywords)

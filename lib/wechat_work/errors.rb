@@ -64,10 +64,15 @@ module WechatWork
   class NetworkError < Error
     attr_reader :path
 
-    def initialize(message = nil, path: nil)
+    # connect: no connection was made (nothing listening, DNS, TLS handshake): the request
+    # certainly did not reach WeCom.
+    def initialize(message = nil, path: nil, connect: false)
       @path = path
+      @connect = connect ? true : false
       super(message)
     end
+
+    def connect_failed? = @connect
   end
 
   # The call, retries included, did not finish within the client's `timeout:`.

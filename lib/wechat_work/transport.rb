@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "tempfile"
+require "uri"
 require "pathname"
 require "stringio"
 require_relative "download"
@@ -71,6 +72,23 @@ module WechatWork
       return Testing.perform(self, kind, name, json) if testing?
 
       yield json
+    rescue NetworkError => e
+      raise unreachable(e)
+    end
+
+    LOOPBACK_HOSTS = %w[127.0.0.1 localhost ::1 [::1]].freeze
+
+    # Nothing listens at a local base_url: in development that is a simulator not started yet.
+    def unreachable(error)
+      return error unless error.connect_failed? && respond_to?(:base_url)
+
+      uri = URI(base_url)
+      return error unless LOOPBACK_HOSTS.include?(uri.host)
+
+      error.exception("#{error.message}: nothing answers at #{base_url}. Is the WeCom simulator running? Start it with " \
+                      "`bin/rails wechat_work:simulator` (a Rails app) or `bundle exec wechat_work simulator --port #{uri.port}`")
+    rescue URI::Error
+      error
     end
 
     def testing? = defined?(Testing.enabled?) && Testing.enabled?

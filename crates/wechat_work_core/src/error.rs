@@ -14,8 +14,14 @@ pub enum Error {
         body: Value,
     },
     /// The request could not be completed (DNS, connect, reset, TLS...). The message never holds a URL.
+    /// `connect`: no connection was made (nothing listens there, DNS, TLS handshake), so the
+    /// request certainly did not reach the server.
     #[error("{message} on {path}")]
-    Network { path: String, message: String },
+    Network {
+        path: String,
+        message: String,
+        connect: bool,
+    },
     /// The whole call, retries included, ran past its deadline.
     #[error("no answer within {timeout_ms} ms on {path}")]
     Timeout { path: String, timeout_ms: u64 },

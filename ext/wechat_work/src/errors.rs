@@ -29,8 +29,9 @@ fn build(ruby: &Ruby, err: &CoreError) -> Result<Exception, Error> {
             attrs.aset(ruby.to_symbol("body"), json_to_ruby(ruby, body)?)?;
             "api"
         }
-        CoreError::Network { path, .. } => {
+        CoreError::Network { path, connect, .. } => {
             attrs.aset(ruby.to_symbol("path"), path.as_str())?;
+            attrs.aset(ruby.to_symbol("connect"), *connect)?;
             "network"
         }
         CoreError::Timeout { path, timeout_ms } => {

@@ -196,6 +196,7 @@ impl Sender {
             Outcome::Failed(message) => Err(Error::Network {
                 path: PATH.into(),
                 message,
+                connect: false,
             }),
             Outcome::Answer(200, body) if body == plain => Ok(plain),
             Outcome::Answer(200, body) => Err(Error::Protocol {

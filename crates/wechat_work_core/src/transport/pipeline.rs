@@ -394,6 +394,7 @@ impl Client {
                     result: Err(Error::Network {
                         path: path.clone(),
                         message,
+                        connect: true,
                     }),
                     retryable: true,
                 },
@@ -401,6 +402,7 @@ impl Client {
                     result: Err(Error::Network {
                         path: path.clone(),
                         message,
+                        connect: false,
                     }),
                     retryable: req.idempotent,
                 },

@@ -5,44 +5,50 @@ require "yaml"
 
 module WechatWork
   module Rails
-    # Reads a Rails app's settings into WechatWork.configuration, in this order (later wins):
-    # the environment (WECHAT_WORK_*), config/wechat_work.yml (per environment, with ERB),
-    # then Rails credentials (`wechat_work:` key). The app's initializer (WechatWork.configure)
-    # runs after and can override anything.
+    # Reads a Rails app's settings into WechatWork.configuration with Rails' own precedence, the
+    # one DATABASE_URL has over database.yml (later wins):
     #
-    #   # config/wechat_work.yml
-    #   default: &default
-    #     corp_id: <%= ENV["WECHAT_WORK_CORP_ID"] %>
-    #     agent_id: 1000002
-    #     apps:
-    #       approvals: { agent_id: 1000003 }
-    #   development:
-    #     <<: *default
-    #     base_url: http://127.0.0.1:4000        # bin/rails wechat_work:simulator
-    #   production:
-    #     <<: *default
+    #   1. the built-in defaults (Configuration)
+    #   2. config/wechat_work.yml, the running environment's section (ERB allowed)
+    #   3. Rails credentials, `wechat_work:`; a section named after the environment inside it
+    #      (`wechat_work: { production: { secret: ... } }`) wins over its top level. Rails 6+ also
+    #      reads config/credentials/<env>.yml.enc instead of the shared file when it exists
+    #      (bin/rails credentials:edit --environment production): both work.
+    #   4. an explicit environment variable: WECHAT_WORK_CORP_ID, _SECRET, _AGENT_ID, _BASE_URL,
+    #      _CALLBACK_TOKEN, _ENCODING_AES_KEY; for a named app, WECHAT_WORK_<APP>_SECRET, ...
+    #   5. config/initializers/wechat_work.rb (WechatWork.configure), which runs after this.
     #
-    #   # bin/rails credentials:edit
-    #   wechat_work:
-    #     secret: ...
-    #     callback_token: ...
-    #     encoding_aes_key: ...
-    #     apps:
-    #       approvals: { secret: ... }
+    # #sources says where each value came from, so the boot check can say where to set it.
     class SettingsLoader
       SETTINGS = (Configuration::APP_SETTINGS + Configuration::SHARED_SETTINGS - %i[logger token_store]).freeze
+      # What an app's WECHAT_WORK_<APP>_* variables may set.
+      APP_ENV_SETTINGS = (Configuration::APP_SETTINGS - %i[corp_id]).freeze
 
-      def initialize(root:, env:, credentials: nil)
+      def initialize(root:, env:, credentials: nil, environment: ENV)
         @root = root.to_s
         @env = env.to_s
         @credentials = credentials
+        @environment = environment
       end
 
       def path = File.join(@root, "config", "wechat_work.yml")
 
       # The merged settings (Symbol keys; apps: { name => { ... } }).
       def settings
-        merge(yaml_settings, credential_settings)
+        files = merge(yaml_settings, credential_settings)
+        merge(files, env_settings(files.fetch(:apps, {}).keys))
+      end
+
+      # Where each setting came from: { corp_id: "WECHAT_WORK_CORP_ID", secret: "credentials", ... },
+      # with apps: { name => { secret: ... } }.
+      def sources
+        sources = {}
+        { "config/wechat_work.yml (#{@env}:)" => yaml_settings, "credentials (wechat_work:)" => credential_settings }
+          .each { |label, values| record(sources, values, label) }
+        env_sources(merge(yaml_settings, credential_settings).fetch(:apps, {}).keys).each do |key, variable|
+          assign(sources, key, variable)
+        end
+        sources
       end
 
       def apply(config)
@@ -62,20 +68,78 @@ module WechatWork
       private
 
       def yaml_settings
-        return {} unless File.exist?(path)
+        @yaml_settings ||= begin
+          if File.exist?(path)
+            text = ERB.new(File.read(path)).result
+            all = YAML.safe_load(text, aliases: true) || {}
+            raise ConfigurationError, "#{path} must hold a Hash per environment" unless all.is_a?(Hash)
 
-        text = ERB.new(File.read(path)).result
-        all = YAML.safe_load(text, aliases: true) || {}
-        raise ConfigurationError, "#{path} must hold a Hash per environment" unless all.is_a?(Hash)
-
-        symbolize(all.fetch(@env, nil) || {})
-      rescue Psych::Exception => e
-        raise ConfigurationError, "#{path}: #{e.message}"
+            symbolize(all.fetch(@env, nil) || {})
+          else
+            {}
+          end
+        rescue Psych::Exception => e
+          raise ConfigurationError, "#{path}: #{e.message}"
+        end
       end
 
+      # The top level of `wechat_work:`, then its section for this environment. A Hash under any
+      # other key than apps: is an environment's section (no setting takes a Hash).
       def credential_settings
-        value = @credentials.respond_to?(:dig) ? @credentials.dig(:wechat_work) : nil
-        value ? symbolize(value) : {}
+        @credential_settings ||= begin
+          value = @credentials.respond_to?(:dig) ? @credentials.dig(:wechat_work) : nil
+          all = value ? symbolize(value) : {}
+          sections = all.select { |key, v| key != :apps && v.is_a?(Hash) }
+          merge(all.reject { |key, _| sections.key?(key) }, symbolize(sections[@env.to_sym]))
+        end
+      end
+
+      def env_settings(app_names)
+        env_sources(app_names).each_with_object({}) do |(key, variable), out|
+          app, setting = key
+          value = @environment[variable]
+          if app
+            ((out[:apps] ||= {})[app] ||= {})[setting] = value
+          else
+            out[setting] = value
+          end
+        end
+      end
+
+      # [[app or nil, setting], variable] for every explicit (non-empty) WECHAT_WORK_* variable.
+      def env_sources(app_names)
+        found = Configuration::ENV_NAMES.filter_map do |setting, variable|
+          [[nil, setting], variable] if present?(variable)
+        end
+        app_names.each do |app|
+          APP_ENV_SETTINGS.each do |setting|
+            variable = "WECHAT_WORK_#{app.to_s.upcase}_#{setting.to_s.upcase}"
+            found << [[app, setting], variable] if present?(variable)
+          end
+        end
+        found
+      end
+
+      def present?(variable) = !@environment[variable].to_s.empty?
+
+      def record(sources, values, label)
+        values.each do |key, value|
+          next if value.nil?
+
+          if key == :apps
+            value.each { |app, app_values| app_values.each { |k, v| assign(sources, [app, k], label) unless v.nil? } }
+          else
+            assign(sources, [nil, key], label)
+          end
+        end
+      end
+
+      def assign(sources, (app, setting), label)
+        if app
+          ((sources[:apps] ||= {})[app] ||= {})[setting] = label
+        else
+          sources[setting] = label
+        end
       end
 
       def merge(base, over)
@@ -86,9 +150,9 @@ module WechatWork
 
       def symbolize(hash)
         return {} if hash.nil?
-        raise ConfigurationError, "wechat_work settings must be a Hash, got #{hash.class}" unless hash.respond_to?(:to_h)
+        raise ConfigurationError, "wechat_work settings must be a Hash, got #{hash.class}" unless hash.is_a?(Hash)
 
-        hash.to_h.to_h { |k, v| [k.to_sym, v.is_a?(Hash) && k.to_s == "apps" ? v.to_h { |n, a| [n.to_sym, symbolize(a)] } : v] }
+        hash.to_h { |k, v| [k.to_sym, v.is_a?(Hash) ? symbolize(v) : v] }
       end
     end
   end

@@ -65,7 +65,9 @@ module WechatWork
         raise ConfigurationError, "token_store must respond to read and write (Rails.cache does), got #{value.class}"
       end
 
-      Stores.warn_unshared(value, "token_store", "each process fetches its own access token")
+      Stores.warn_unshared(value, "token_store", "each process fetches its own access token",
+                           fix: "set config.cache_store = :redis_cache_store (or :mem_cache_store), or " \
+                                "c.token_store = WechatWork::TokenStore::Redis.new(redis)")
       value
     end
 
@@ -103,18 +105,18 @@ module WechatWork
       end
     end
 
-    def warn_unshared(store, role, consequence)
+    # Once per role and store class. In Rails, only in production: development and tests run one
+    # process, where an in-process cache does all a shared one would.
+    def warn_unshared(store, role, consequence, fix:)
       reason = unshared_reason(store)
-      # Tests run in one process (and in test mode): nothing to share there.
-      return unless reason && !(defined?(::Rails) && ::Rails.respond_to?(:env) && ::Rails.env.test?)
+      return unless reason
+      return if defined?(::Rails) && ::Rails.respond_to?(:env) && ::Rails.env && !::Rails.env.production?
 
       key = [role, store.class.name]
       first = @lock.synchronize { @warned[key] ? false : (@warned[key] = true) }
       return unless first
 
-      WechatWork.warn("#{role} is #{store.class.name}: #{reason}, so #{consequence}. " \
-                      "Use a shared cache (Redis, Memcached: config.cache_store = :redis_cache_store) " \
-                      "or WechatWork::TokenStore::Redis.")
+      WechatWork.warn("#{role} is #{store.class.name}: #{reason}, so #{consequence}. To share it, #{fix}.")
     end
 
     def reset! = @lock.synchronize { @warned.clear }

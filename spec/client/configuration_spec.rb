@@ -50,22 +50,41 @@ RSpec.describe WechatWork::Configuration do
   describe "caches that cannot share" do
     before { WechatWork::Stores.reset! }
 
-    it "warns once when the token store is a NullStore or a MemoryStore" do
+    def in_rails_env(name)
+      stub_const("Rails", Module.new) unless defined?(::Rails)
+      allow(::Rails).to receive(:env).and_return(ActiveSupport::StringInquirer.new(name))
+    end
+
+    it "warns once in production when the token store is a NullStore or a MemoryStore, naming the token store's fix" do
+      in_rails_env("production")
       expect { configure { |c| c.token_store = ActiveSupport::Cache::NullStore.new } }
-        .to output(/token_store is ActiveSupport::Cache::NullStore: a NullStore keeps nothing .* each process fetches its own access token/).to_stderr
+        .to output(/token_store is ActiveSupport::Cache::NullStore: a NullStore keeps nothing .* each process fetches its own access token. To share it, .*c.token_store = WechatWork::TokenStore::Redis/).to_stderr
       expect { configure { |c| c.token_store = ActiveSupport::Cache::NullStore.new } }.not_to output.to_stderr
       expect { configure { |c| c.token_store = ActiveSupport::Cache::MemoryStore.new } }
         .to output(/MemoryStore is private to each process/).to_stderr
     end
 
+    it "says nothing in development and tests, where one process does all a shared cache would" do
+      %w[development test].each do |env|
+        in_rails_env(env)
+        expect { configure { |c| c.token_store = ActiveSupport::Cache::MemoryStore.new } }.not_to output.to_stderr
+      end
+    end
+
     it "says nothing for a store that shares" do
+      in_rails_env("production")
       expect { configure { |c| c.token_store = WechatWork::TokenStore::Memory.new } }.not_to output.to_stderr
     end
 
-    it "warns when the callback dedupe store is a NullStore: retries would run handlers again" do
+    it "warns in production when the callback dedupe store is a NullStore, naming the router's setting, and dedupes in memory" do
+      in_rails_env("production")
       cb = WechatWork::Callback.new(token: "t", encoding_aes_key: "a" * 43, corp_id: "ww1")
-      expect { WechatWork::Callback::Router.new(cb, dedupe: ActiveSupport::Cache::NullStore.new) }
-        .to output(/dedupe store is ActiveSupport::Cache::NullStore.*WeCom's retries run a handler again/).to_stderr
+      router = nil
+      expect { router = WechatWork::Callback::Router.new(cb, dedupe: ActiveSupport::Cache::NullStore.new) }
+        .to output(/dedupe store is ActiveSupport::Cache::NullStore.*WeCom's retries can run a handler again.*settings dedupe: -> \{ Rails.cache \}/).to_stderr
+      expect(router.dedupe.claim("msg-1")).to be(true)
+      expect(router.dedupe.claim("msg-1")).to be(false)
+      expect(router.dedupe.store).not_to be_a(ActiveSupport::Cache::NullStore)
     end
   end
 

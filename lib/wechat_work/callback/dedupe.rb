@@ -25,7 +25,11 @@ module WechatWork
         end
 
         Stores.warn_unshared(store, "the callback dedupe store",
-                             "WeCom's retries run a handler again (a retry can reach another process)")
+                             "WeCom's retries can run a handler again (a retry can reach another process)",
+                             fix: "give the router a shared cache (settings dedupe: -> { Rails.cache } with " \
+                                  "config.cache_store = :redis_cache_store, or any store with read/write)")
+        # A NullStore remembers nothing: this process's memory at least catches the retries it gets.
+        store = MemoryStore.new if defined?(::ActiveSupport::Cache::NullStore) && store.is_a?(::ActiveSupport::Cache::NullStore)
         @store = store
         @ttl = ttl
         @namespace = namespace

@@ -193,7 +193,7 @@ class Demo
   end
 
   def bad_input
-    wecom("nothing is sent: the gem checks WeCom's rules in Ruby first.")
+    wecom("nothing is sent: the gem checks WeCom's rules before any request.")
     @client.send_text(to: [], content: "nobody")
   rescue ArgumentError => e
     say("ArgumentError: #{e.message}")

@@ -34,12 +34,19 @@ namespace :wechat_work do
     end
   end
 
-  desc "Run a WeCom simulator for development with this app's settings (PORT=4000)"
+  desc "Check this environment's WeCom settings; ONLINE=1 (or -- --online) also fetches each app's access token once"
+  task check: :environment do
+    online = ENV["ONLINE"] == "1" || ARGV.include?("--online")
+    ok = WechatWork::Rails::SettingsReport.new(env: Rails.env, root: Rails.root, credentials: Rails.application.credentials)
+                                          .print(online: online)
+    exit(1) unless ok
+  end
+
+  desc "Run the local WeCom simulator this app is configured for (its base_url's port, corp, apps, callback URL)"
   task simulator: :environment do
-    config = WechatWork.configuration
-    exec(Gem.ruby, File.expand_path("../../exe/wechat_work", __dir__), "simulator",
-         "--port", ENV.fetch("PORT", "4000"), "--corp-id", config.corp_id || WechatWork::Simulator::DEFAULT_CORP_ID,
-         *(config.secret ? ["--secret", config.secret] : []),
-         *(config.agent_id ? ["--agent-id", config.agent_id.to_s] : []))
+    command = WechatWork::Rails::SimulatorCommand.new(WechatWork.configuration, routes: Rails.application.routes,
+                                                                                root: Rails.root)
+    puts command.summary
+    exec(*command.argv)
   end
 end

@@ -9,7 +9,8 @@ module WechatWork
   # configs themselves come from the client (Client#js_sdk_config, Client#agent_config), which
   # caches the tickets; the Rails helper (WechatWork::Rails::JsSdkHelper) puts both together.
   module JsSdk
-    # WeCom's JS-SDK files (wecom-api.md §7.3): wx.config needs jweixin, wx.agentConfig jwxwork.
+    # WeCom's JS-SDK files (docs/wecom/signin-and-jssdk.md#js-sdk-on-the-page): wx.config needs
+    # jweixin, wx.agentConfig jwxwork.
     JWEIXIN_URL = "https://res.wx.qq.com/open/js/jweixin-1.2.0.js"
     JWXWORK_URL = "https://open.work.weixin.qq.com/wwopen/js/jwxwork-1.0.0.js"
 

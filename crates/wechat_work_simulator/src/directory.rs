@@ -11,7 +11,7 @@ use wechat_work_core::wecom::ids::{id_value, parse_id, valid_userid};
 use wechat_work_core::{Error, Result};
 
 /// user/get fields WeCom stopped returning to apps created after 2022-06-20 20:00 (and to
-/// basic apps other than contact sync): wecom-api.md §9, §19.
+/// basic apps other than contact sync): docs/wecom/contacts.md#fields-withheld-since-2022.
 pub const RESTRICTED_USER_FIELDS: &[&str] = &[
     "avatar",
     "thumb_avatar",

@@ -1,5 +1,6 @@
 //! The sign-in pages WeCom serves on its own hosts, served here on the simulator's host so a
-//! client whose `base_url` is the simulator needs no other setting (wecom-api.md §6):
+//! client whose `base_url` is the simulator needs no other setting
+//! (docs/wecom/signin-and-jssdk.md#oauth-inside-wecom):
 //!
 //! | page | WeCom's host | |
 //! |---|---|---|

@@ -4,9 +4,9 @@ require "uri"
 
 module WechatWork
   class Client
-    # Signing in from WeCom and the JS-SDK (wecom-api.md §6, §7): the sign-in URLs, the code
-    # exchange, the member's private details, and the configs of wx.config / wx.agentConfig
-    # with their tickets cached like the access token.
+    # Signing in from WeCom and the JS-SDK (docs/wecom/signin-and-jssdk.md): the sign-in URLs,
+    # the code exchange, the member's private details, and the configs of wx.config /
+    # wx.agentConfig with their tickets cached like the access token.
     #
     #   state = WechatWork::OAuthState.new(session).generate(return_to: "/interviews")
     #   redirect_to client.oauth_authorize_url(redirect_uri: callback_url, state: state)  # inside WeCom
@@ -24,7 +24,8 @@ module WechatWork
       OAUTH_HOST = "https://open.weixin.qq.com"
       QR_LOGIN_HOST = "https://login.work.weixin.qq.com"
       SCOPES = { base: "snsapi_base", private_info: "snsapi_privateinfo" }.freeze
-      # WeCom's rule for state: [a-zA-Z0-9], at most 128 bytes (wecom-api.md §6.1).
+      # WeCom's rule for state: [a-zA-Z0-9], at most 128 bytes
+      # (docs/wecom/signin-and-jssdk.md#state).
       STATE_FORMAT = /\A[a-zA-Z0-9]{1,128}\z/
       QR_LANGS = %w[zh en].freeze
 

@@ -216,7 +216,7 @@ fn check_articles(
     Ok(())
 }
 
-/// A template card's required parts per card type (wecom-api.md §15).
+/// A template card's required parts per card type (docs/wecom/messages.md#template-cards).
 pub fn check_card(card: &Params) -> Result<()> {
     let card_type = card.str_named("card_type", "template_card.card_type")?;
     if !CARD_TYPES.contains(&card_type) {

@@ -28,7 +28,7 @@ pub const ROBOT_MSGTYPES: &[&str] = &[
     "template_card",
 ];
 
-/// A robot's template cards: notices only, no interaction (wecom-api.md §18).
+/// A robot's template cards: notices only, no interaction (docs/wecom/robots.md#template-cards).
 pub const ROBOT_CARD_TYPES: &[&str] = &["text_notice", "news_notice"];
 
 fn validate_send(p: &Params) -> Result<()> {

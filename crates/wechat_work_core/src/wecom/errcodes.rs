@@ -3,8 +3,8 @@
 //! the simulator's `errmsg` texts and the Ruby error classes and hints all read this table.
 //!
 //! Sources: the official global error page (path/90313, via WxJava's `WxCpErrorMsgEnum` and
-//! go-workwx's generated `errcodes`), and `errmsg` prefixes observed in real answers; see
-//! `wecom-api.md` §2 and the per-domain sections.
+//! go-workwx's generated `errcodes`), and `errmsg` prefixes observed in real answers; each
+//! code with its source: docs/wecom/tokens-and-errors.md#errcodes.
 
 /// What the client does about an errcode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

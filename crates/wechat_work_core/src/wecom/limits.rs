@@ -1,7 +1,11 @@
 //! WeCom's documented limits, once. The client refuses what exceeds them before any request
 //! (with the limit in the message); the simulator applies them the way WeCom does.
-//! Sources: `wecom-api.md` (§1.1 rates, §3 message/send, §4 chats and robots, §5 media,
-//! §13 schedules, §14 meetings, §15 template cards, §16 external contacts).
+//! Sources, per section below: docs/wecom/messages.md#text-limits,
+//! docs/wecom/messages.md#card-text-limits, docs/wecom/chats.md#limits,
+//! docs/wecom/robots.md#message-types, docs/wecom/media.md#sizes-and-formats,
+//! docs/wecom/schedules.md#adding-a-schedule, docs/wecom/meetings.md#creating-a-meeting,
+//! docs/wecom/external-contacts.md, docs/wecom/signin-and-jssdk.md,
+//! docs/wecom/contacts.md#listing-member-ids.
 
 /// How a text limit counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -296,7 +300,7 @@ pub const USER_TICKET_TTL_SECS: u64 = 1800;
 /// OAuth `state`: `[a-zA-Z0-9]`, at most 128 bytes.
 pub const OAUTH_STATE_BYTES: usize = 128;
 /// JS-SDK ticket fetches per hour: "一小时内，一个企业最多可获取400次，且单个应用不能超过100次"
-/// (path/90506, wecom-api.md §7.1). Hence the server-side cache.
+/// (path/90506, docs/wecom/signin-and-jssdk.md#js-sdk-tickets). Hence the server-side cache.
 pub const JSAPI_TICKETS_PER_HOUR_CORP: usize = 400;
 pub const JSAPI_TICKETS_PER_HOUR_APP: usize = 100;
 

@@ -1,8 +1,9 @@
 //! gettoken, the JS-SDK tickets, and sign-in: the one-time codes the sign-in pages issue
 //! ([`crate::pages`]), their exchange (`auth/getuserinfo`, path/91023) and the user tickets of
-//! `snsapi_privateinfo` (`auth/getuserdetail`, path/95833). wecom-api.md §6, §7.
+//! `snsapi_privateinfo` (`auth/getuserdetail`, path/95833). See docs/wecom/signin-and-jssdk.md.
 //!
-//! Decisions where WeCom's behaviour is not documented (each marked [UNV] in the reference):
+//! Decisions where WeCom's behaviour is not documented, the simulator's own [SIM]
+//! (docs/wecom/signin-and-jssdk.md#simulator-choices):
 //! * a code is bound to the app (`agentid`) it was issued for; exchanged with another app's
 //!   token it answers 50001, what WeCom answers when the redirect domain is not the token's
 //!   app's trusted domain. The failed attempt does not use the code up. A code issued without

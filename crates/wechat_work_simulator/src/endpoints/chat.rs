@@ -1,7 +1,8 @@
 //! App group chats (appchat/create, update, get, send): chats belong to the app that created
 //! them (86008 for another app's), members must exist in the directory, 2 to 2000 of them,
 //! names cut at 50 characters, posts checked like message/send and delivered with
-//! `"channel": "chat"`. Sources: wecom-api.md §4.1 and the official errcode page (86xxx).
+//! `"channel": "chat"`. Sources: docs/wecom/chats.md#errcodes (the official errcode page,
+//! 86xxx) and, where WeCom documents nothing, docs/wecom/chats.md#simulator-choices.
 
 use std::collections::HashMap;
 

@@ -203,7 +203,8 @@ fn convert_to_openid(ctx: &Ctx) -> Reply {
 }
 
 /// openid → userid. Which errcode WeCom answers for an openid that is no member's is not
-/// documented [UNV]: 40003 invalid userid, the code for "no such member id".
+/// documented [UNV]: 40003 invalid userid, the code for "no such member id"
+/// (docs/wecom/contacts.md#openid-conversion).
 fn convert_to_userid(ctx: &Ctx) -> Reply {
     let body = reply_try!(ctx.json());
     let openid = body

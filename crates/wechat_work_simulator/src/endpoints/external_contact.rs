@@ -1,7 +1,7 @@
 //! External contacts (客户联系): candidates who added a member on WeChat. Seeded with four
 //! outside people followed by the seeded members (list, get, batch/get_by_user with cursors),
 //! "contact me" QR codes (add_contact_way), and mass messages (add_msg_template) with their
-//! per-customer results (get_groupmsg_send_result). wecom-api.md §16.
+//! per-customer results (get_groupmsg_send_result). See docs/wecom/external-contacts.md.
 //!
 //! A mass message is only a task for the member: WeCom sends nothing until the member
 //! confirms it in the client. The simulator keeps it pending (status 0) and delivers nothing to
@@ -316,7 +316,8 @@ fn list(ctx: &Ctx) -> Reply {
         return Reply::Fail(f);
     }
     let state = ctx.world.domains.external_contact.lock();
-    // A member with no customers gets an empty list; WeCom may answer 84061 instead [UNV].
+    // A member with no customers gets an empty list; WeCom may answer 84061 instead [UNV]
+    // (docs/wecom/external-contacts.md#listing-and-reading-contacts).
     let ids: Vec<&str> = state
         .follows_of(userid)
         .map(|f| f.external_userid.as_str())

@@ -1,10 +1,11 @@
 //! Media: temporary media (media/upload, media/get: 3 days, shared by the corp's apps) and
 //! permanent images (media/uploadimg, served at `/_simulator/media/<id>`).
 //!
-//! Uploads are checked the way WeCom documents (wecom-api.md §5): the file in the multipart
-//! part named `media`, more than 5 bytes, each type's size cap and format (by the file name's
-//! extension and by the content's signature: a PNG must start like a PNG). The robot's own
-//! upload (webhook/upload_media) reads its file with [`read_upload`] too.
+//! Uploads are checked the way WeCom documents (docs/wecom/media.md#sizes-and-formats): the
+//! file in the multipart part named `media`, more than 5 bytes, each type's size cap and
+//! format (by the file name's extension and by the content's signature: a PNG must start like
+//! a PNG). The robot's own upload (webhook/upload_media) reads its file with [`read_upload`]
+//! too.
 //!
 //! Not simulated: `Range` downloads (206; the router does not pass request headers to
 //! handlers), media/upload_by_url, uploadimg's quota (1000 a day).

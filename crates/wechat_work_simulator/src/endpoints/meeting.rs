@@ -1,8 +1,9 @@
 //! Booked meetings (预约会议): create, update, cancel, get_info, and join links for outside
-//! guests (create_customer_short_url). WeCom's checks and errcodes (wecom-api.md §14): the
-//! start must be in the future (400034), 300 to 86399 seconds (400035), every invitee a member
-//! (400021, one bad userid fails the call), at most 100 invitees (400020), a 4-6 digit
-//! password (400030). An app sees and changes only the meetings it created (730005).
+//! guests (create_customer_short_url). WeCom's checks and errcodes
+//! (docs/wecom/meetings.md#creating-a-meeting): the start must be in the future (400034), 300
+//! to 86399 seconds (400035), every invitee a member (400021, one bad userid fails the call),
+//! at most 100 invitees (400020), a 4-6 digit password (400030). An app sees and changes only
+//! the meetings it created (730005).
 //!
 //! Nobody joins a simulated meeting: get_info lists the invitees as "not joined", and a
 //! meeting whose end has passed reads as expired.

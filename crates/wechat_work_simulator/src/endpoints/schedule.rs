@@ -1,8 +1,9 @@
 //! Schedules (oa/schedule/add, update, get, del): each belongs to the app that created it
 //! (90466 for another app's), lives in that app's default calendar, and is overwritten whole
 //! by update (WeCom: "全量覆盖", not incremental). del cancels it: get then answers it with
-//! `status` 1, update and del answer 90460. Sources: wecom-api.md §13 and the official errcode
-//! page (904xx, 907xx).
+//! `status` 1, update and del answer 90460. Sources: docs/wecom/schedules.md#errcodes (the
+//! official errcode page, 904xx and 907xx) and, where WeCom documents nothing,
+//! docs/wecom/schedules.md#simulator-choices.
 
 use std::collections::HashMap;
 
@@ -141,8 +142,9 @@ fn build(
     if !schedule.is_object() {
         return Err(invalid("schedule is required"));
     }
-    // Observed: end before start answered 40058 "missing paramters start_time" (wecom-api.md
-    // §13); a zero-length schedule is refused the same way (not documented).
+    // Observed: end before start answered 40058 "missing paramters start_time"
+    // (docs/wecom/schedules.md#adding-a-schedule); a zero-length schedule is refused the same
+    // way (not documented).
     let start = integer(schedule, "start_time")?;
     let end = integer(schedule, "end_time")?;
     let (start, end) = match (start, end) {

@@ -1,6 +1,6 @@
 //! Group robots (webhook/send, webhook/upload_media): the `key` in the URL is the credential,
 //! each robot sends at most 20 messages a minute (45009 beyond, on the simulated clock), and a
-//! robot's uploads serve only that robot (wecom-api.md §4.2, §18).
+//! robot's uploads serve only that robot (docs/wecom/robots.md#uploads).
 //!
 //! Which keys are robots: WeCom knows its robots; the simulator takes any non-empty key as a
 //! robot, except keys starting with `invalid` (an unknown or removed robot: 93000) and keys
@@ -237,7 +237,7 @@ fn check_image(payload: Option<&Value>) -> Result<(), ApiFailure> {
     Ok(())
 }
 
-/// Notices only; the fields each notice needs (wecom-api.md §15, §18).
+/// Notices only; the fields each notice needs (docs/wecom/robots.md#template-cards).
 fn check_card(card: Option<&Value>) -> Result<(), ApiFailure> {
     let card_type = text(card, "card_type").unwrap_or_default();
     if !ROBOT_CARD_TYPES.contains(&card_type) {

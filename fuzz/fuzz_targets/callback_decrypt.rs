@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
     ) else {
         return;
     };
-    let _ = cb.decrypt_message(text, "0000000000000000000000000000000000000000", "1", "2");
+    let _ = cb.decrypt_message(text, "0000000000000000000000000000000000000000", "1", "2", 1);
+    let _ = cb.verify_url("0000000000000000000000000000000000000000", "1", "2", text, 1);
     let _ = cb.decrypt_reply(text);
     if let Ok(key) = crypto::AesKey::from_encoding_aes_key("kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR") {
         let _ = crypto::decrypt(&key, text);

@@ -17,10 +17,27 @@ module WechatWork
   # A configured app's callback settings (c.app :approvals, callback_token:, encoding_aes_key:)
   # are used when its name is given; keywords still override them:
   #   cb = WechatWork::Callback.new(:approvals)
+  #
+  # Replays: a request (POST or GET) whose signed timestamp is further than timestamp_window:
+  # seconds from Time.now is refused (TimestampError); the default is the configuration's
+  # callback_timestamp_window (600). timestamp_window: false turns the check off, for tools that
+  # replay stored requests. Every refusal raises a CallbackRefused error, whose reason says why.
   class Callback
+    # The largest body an endpoint reads (the core's limit): longer is answered 413 unread.
+    MAX_BODY = LIMITS.fetch(:callback_body_bytes)
+
+    # Why a callback can be refused, from the core: reason => { http_status:, summary: }.
+    REFUSALS = Native::Callback.rejections.to_h { |r| [r[:reason], { http_status: r[:http_status], summary: r[:summary] }.freeze] }
+                                          .freeze
+
+    # The default of timestamp_window:: the configuration's callback_timestamp_window.
+    CONFIGURED = Object.new.tap { |o| o.define_singleton_method(:inspect) { "the configured callback_timestamp_window" } }.freeze
+    private_constant :CONFIGURED
+
     attr_reader :receive_id, :corp_id, :app
 
-    def initialize(app = nil, token: nil, encoding_aes_key: nil, corp_id: nil, receive_id: nil, verify_receive_id: true)
+    def initialize(app = nil, token: nil, encoding_aes_key: nil, corp_id: nil, receive_id: nil, verify_receive_id: true,
+                   timestamp_window: CONFIGURED)
       configured = app.nil? ? env_settings : WechatWork.configuration.callback_options(app)
       @app = app&.to_sym
       token = (token || configured[:token]).to_s
@@ -38,21 +55,38 @@ module WechatWork
         raise ConfigurationError, "the corp id is missing (corp_id:, receive_id: or WECHAT_WORK_CORP_ID)"
       end
 
-      @native = Native::Callback.new(token, encoding_aes_key, @receive_id, @verify_receive_id)
+      window = timestamp_window.equal?(CONFIGURED) ? configured[:timestamp_window] : timestamp_window
+      window = Options.callback_timestamp_window(window, :timestamp_window)
+      @native = Native::Callback.new(token, encoding_aes_key, @receive_id, @verify_receive_id, window)
     end
 
     def verify_receive_id? = @verify_receive_id
 
+    # Seconds either side of Time.now a request's timestamp may be; nil when the check is off.
+    def timestamp_window = @native.timestamp_window
+
     # The GET that WeCom sends when the URL is saved in the admin console. Returns the plaintext
     # the endpoint must answer with (body exactly that, no quotes or newline, within 1 s).
+    # Checks the signature, then the timestamp window, then decrypts echostr.
     def verify_url(msg_signature:, timestamp:, nonce:, echostr:)
-      @native._verify_url(text(msg_signature), text(timestamp), text(nonce), text(echostr))
+      @native._verify_url(text(msg_signature), text(timestamp), text(nonce), text(echostr), Time.now.to_i)
     end
 
-    # A POSTed callback body: checks the signature, decrypts, parses. => Callback::Message
+    # A POSTed callback body: checks the signature, the timestamp window, decrypts, checks the
+    # receive id, parses. => Callback::Message
     def decrypt_message(body_xml, msg_signature:, timestamp:, nonce:)
-      xml, fields = @native._decrypt_message(text(body_xml), text(msg_signature), text(timestamp), text(nonce))
+      xml, fields = @native._decrypt_message(text(body_xml), text(msg_signature), text(timestamp), text(nonce),
+                                             Time.now.to_i)
       Message.build(fields, xml: xml)
+    end
+
+    # What a log line says about a refusal (a CallbackRefused error's reason): the core's
+    # summary and what to check, naming settings, never their values.
+    #   cb.explain(:signature)  # => "signature mismatch (check callback_token of app :default: ...)"
+    def explain(reason)
+      summary = REFUSALS.dig(reason, :summary) || reason.to_s.tr("_", " ")
+      hint = refusal_hint(reason)
+      hint ? "#{summary} (#{hint})" : summary
     end
 
     # The encrypted passive reply envelope. reply: a Callback::Reply (bound to its message with
@@ -62,7 +96,8 @@ module WechatWork
       @native._encrypt_reply(xml, text(timestamp), text(nonce))
     end
 
-    # Parses a plaintext callback XML (no crypto): for tests and for messages stored earlier.
+    # Parses a plaintext callback XML (no crypto, so no timestamp window): for tests and for
+    # messages stored earlier.
     def parse(xml)
       Message.build(Native::Callback.parse_xml(text(xml)), xml: xml.to_s)
     end
@@ -73,6 +108,7 @@ module WechatWork
     end
 
     # What WeCom would POST for a plaintext callback XML: [query params, body] (tests, tools).
+    # Signed with the current time, so it passes the timestamp window now.
     def encrypted_request(xml, timestamp: Time.now.to_i.to_s, nonce: self.class.nonce)
       encrypt = @native._encrypt(text(xml))
       params = { "msg_signature" => signature(timestamp: timestamp, nonce: nonce, encrypt: encrypt),
@@ -90,7 +126,7 @@ module WechatWork
 
     def inspect
       "#<#{self.class} receive_id=#{@receive_id.inspect} verify_receive_id=#{@verify_receive_id} " \
-        "token=[FILTERED] encoding_aes_key=[FILTERED]>"
+        "timestamp_window=#{timestamp_window.inspect} token=[FILTERED] encoding_aes_key=[FILTERED]>"
     end
     alias to_s inspect
 
@@ -103,7 +139,7 @@ module WechatWork
 
     def env_settings
       { token: ENV.fetch("WECHAT_WORK_CALLBACK_TOKEN", nil), encoding_aes_key: ENV.fetch("WECHAT_WORK_ENCODING_AES_KEY", nil),
-        corp_id: ENV.fetch("WECHAT_WORK_CORP_ID", nil) }
+        corp_id: ENV.fetch("WECHAT_WORK_CORP_ID", nil), timestamp_window: WechatWork.configuration.callback_timestamp_window }
     end
 
     # Where the missing setting comes from, for the error message.
@@ -112,6 +148,29 @@ module WechatWork
       return "#{keyword} or c.#{setting} = ... (the default app)" if @app == :default
 
       "#{keyword} or c.app #{@app.inspect}, #{setting}: ..."
+    end
+
+    def refusal_hint(reason)
+      case reason
+      when :signature
+        "check #{setting_name(:callback_token, "token:")}: the Token in the app's 接收消息 API settings, " \
+          "and that the request is for this app"
+      when :timestamp
+        "outside #{timestamp_window} s either side of this server's clock: check the clock, or it is a replay"
+      when :receive_id
+        suite = @receive_id != @corp_id.to_s
+        suite ? "check receive_id: (the suite id)" : "check #{setting_name(:corp_id, "corp_id:")}, or receive_id: for a third-party suite"
+      when :decrypt then "check #{setting_name(:encoding_aes_key, "encoding_aes_key:")}"
+      when :malformed then "not a WeCom callback body"
+      when :too_large then "WeCom's callbacks are a few KB"
+      end
+    end
+
+    # "callback_token of app :default", or "token: (or WECHAT_WORK_CALLBACK_TOKEN)" without an app.
+    def setting_name(setting, keyword)
+      return "#{setting} of app #{@app.inspect}" if @app
+
+      "#{keyword} (or #{Configuration::ENV_NAMES.fetch(setting)})"
     end
 
     def text(value)
@@ -123,6 +182,7 @@ end
 require_relative "callback/message"
 require_relative "callback/reply"
 require_relative "callback/dedupe"
+require_relative "callback/body"
 require_relative "callback/router"
 require_relative "callback/rack_app"
 require_relative "callback/sender"

@@ -30,8 +30,15 @@ module WechatWork
 
     # Settings each app has (an app is a secret and its agent id; the corp id is shared).
     APP_SETTINGS = %i[corp_id secret agent_id callback_token encoding_aes_key].freeze
+    # Seconds either side of this server's clock within which a callback's timestamp must be
+    # (against replays; clocks drift). The core's default.
+    DEFAULT_CALLBACK_TIMESTAMP_WINDOW = LIMITS.fetch(:callback_timestamp_window)
+
     # Settings every app shares.
-    SHARED_SETTINGS = %i[base_url timeout open_timeout max_retries logger token_store duplicate_check_interval].freeze
+    SHARED_SETTINGS = %i[base_url timeout open_timeout max_retries logger token_store duplicate_check_interval
+                         callback_timestamp_window].freeze
+    # The shared settings that are the callbacks', not the client's.
+    CALLBACK_SHARED_SETTINGS = %i[callback_timestamp_window].freeze
 
     # The variables read when nothing is configured.
     ENV_NAMES = {
@@ -47,6 +54,7 @@ module WechatWork
       @open_timeout = DEFAULT_OPEN_TIMEOUT
       @max_retries = DEFAULT_MAX_RETRIES
       @duplicate_check_interval = DEFAULT_DUPLICATE_CHECK_INTERVAL
+      @callback_timestamp_window = DEFAULT_CALLBACK_TIMESTAMP_WINDOW
       @base_url = DEFAULT_BASE_URL
       @logger = nil
       @token_store = nil
@@ -111,6 +119,11 @@ module WechatWork
       @duplicate_check_interval = Options.duplicate_check_interval(value)
     end
 
+    # Seconds (default 600); false or nil turn the check off (then the reader says nil).
+    def callback_timestamp_window=(value)
+      @callback_timestamp_window = Options.callback_timestamp_window(value)
+    end
+
     # Declares (or changes) a named app of the corp: its secret, agent id and callback settings.
     # The corp id, base URL, timeouts, store and logger are shared with the default app.
     def app(name, **settings)
@@ -130,15 +143,16 @@ module WechatWork
     # Everything Client.new needs for the app `name`.
     def client_options(name = :default)
       own = own_settings(name)
-      shared = SHARED_SETTINGS.to_h { |key| [key, public_send(key)] }
+      shared = (SHARED_SETTINGS - CALLBACK_SHARED_SETTINGS).to_h { |key| [key, public_send(key)] }
       shared.merge(corp_id: own[:corp_id] || corp_id, secret: own[:secret], agent_id: own[:agent_id],
                    app_name: app_name(name))
     end
 
-    # Callback settings (token:, encoding_aes_key:, corp_id:) of the app `name`.
+    # Callback settings (token:, encoding_aes_key:, corp_id:, timestamp_window:) of the app `name`.
     def callback_options(name = :default)
       own = own_settings(name)
-      { token: own[:callback_token], encoding_aes_key: own[:encoding_aes_key], corp_id: own[:corp_id] || corp_id }
+      { token: own[:callback_token], encoding_aes_key: own[:encoding_aes_key], corp_id: own[:corp_id] || corp_id,
+        timestamp_window: callback_timestamp_window }
     end
 
     # The configured app whose agent id this is (for "wrong app" errors), or nil.

@@ -13,8 +13,7 @@ module WechatWork
       when :protocol then ProtocolError.new(message, **attributes)
       when :configuration then ConfigurationError.new(message)
       when :argument then ArgumentError.new(message)
-      when :signature then SignatureError.new(message)
-      when :decrypt then DecryptError.new(message)
+      when :callback then CallbackRefused.build(message, **attributes)
       else Error.new(message)
       end
     end
@@ -96,11 +95,72 @@ module WechatWork
     end
   end
 
-  # Callback signature mismatch: the request did not come from WeCom, or the token is wrong.
-  class SignatureError < Error; end
+  # Every error of a refused callback (or URL verification) includes this. `reason` says why,
+  # as a Symbol: :signature, :timestamp, :receive_id, :decrypt, :malformed or :too_large (the
+  # core's reasons); `http_status` is what the endpoint answers (403, 400, 413).
+  #   rescue WechatWork::CallbackRefused => e
+  #     head e.http_status
+  module CallbackRefused
+    attr_reader :reason, :http_status
 
-  # Callback ciphertext that does not decrypt for this app: wrong EncodingAESKey, corrupt data, other receive id.
-  class DecryptError < Error; end
+    # The class for each of the core's reasons.
+    def self.classes
+      { signature: SignatureError, timestamp: TimestampError, receive_id: ReceiveIdError, decrypt: DecryptError,
+        malformed: MalformedCallbackError, too_large: MalformedCallbackError }
+    end
+
+    def self.build(message, reason:, http_status:)
+      classes.fetch(reason, MalformedCallbackError).new(message, reason: reason, http_status: http_status)
+    end
+  end
+
+  # Callback signature mismatch: the request did not come from WeCom, is for another app, or
+  # the callback token is wrong. The endpoint answers 403.
+  class SignatureError < Error
+    include CallbackRefused
+
+    def initialize(message = nil, reason: :signature, http_status: 403)
+      @reason = reason
+      @http_status = http_status
+      super(message)
+    end
+  end
+
+  # A correctly signed callback whose timestamp is outside the window (callback_timestamp_window):
+  # a replay, or this server's clock is off. A SignatureError (403): the request is not fresh.
+  class TimestampError < SignatureError
+    def initialize(message = nil, reason: :timestamp, http_status: 403) = super
+  end
+
+  # Callback ciphertext that does not decrypt for this app: wrong EncodingAESKey, corrupt data.
+  # The endpoint answers 400.
+  class DecryptError < Error
+    include CallbackRefused
+
+    def initialize(message = nil, reason: :decrypt, http_status: 400)
+      @reason = reason
+      @http_status = http_status
+      super(message)
+    end
+  end
+
+  # A callback that decrypts, but for another receive id: another corp's, or a suite's (pass
+  # receive_id: for third-party suites). A DecryptError (400).
+  class ReceiveIdError < DecryptError
+    def initialize(message = nil, reason: :receive_id, http_status: 400) = super
+  end
+
+  # A body that is not a WeCom callback (not UTF-8 or XML, no <Encrypt>, DOCTYPE or entities),
+  # reason :malformed, 400; or one over the size limit, reason :too_large, 413. A ProtocolError
+  # with path "callback".
+  class MalformedCallbackError < ProtocolError
+    include CallbackRefused
+
+    def initialize(message = nil, reason: :malformed, http_status: 400, path: "callback")
+      @reason = reason
+      super(message, path: path, http_status: http_status)
+    end
+  end
 
   # WeCom answered with a non-zero errcode. Subclasses name the families people handle;
   # `ApiError.build` picks the class from the core's errcode table, which also gives the

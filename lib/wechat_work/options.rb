@@ -78,6 +78,22 @@ module WechatWork
       raise ConfigurationError, "duplicate_check_interval must be 1 to #{max} seconds (WeCom's maximum), got #{value.inspect}"
     end
 
+    # The callback timestamp window: seconds either side of now (an Integer, a String of
+    # digits, an ActiveSupport::Duration), up to the core's maximum; false or nil turn it off (=> nil).
+    def callback_timestamp_window(value, name = :callback_timestamp_window)
+      return nil if value.nil? || value == false
+
+      max = LIMITS.fetch(:callback_timestamp_window_max)
+      seconds = case value
+                when Integer then value
+                when String then Integer(value.strip, 10, exception: false)
+                when Numeric then value.to_i if value.to_i == value
+                end
+      return seconds if seconds&.between?(1, max)
+
+      raise ConfigurationError, "#{name} must be 1 to #{max} seconds (or false to turn the check off), got #{value.inspect}"
+    end
+
     def optional_text(value, name)
       return nil if value.nil?
       raise ConfigurationError, "#{name} must be a String, got #{value.class}" unless value.is_a?(String) || value.is_a?(Symbol)

@@ -218,9 +218,10 @@ module WechatWork
       @native._verify_js_sdk(JSON.generate(config.transform_keys(&:to_s).merge("url" => url.to_s)))
     end
 
-    # Stops the server and closes the port. Idempotent.
     # Plays WeCom's side of callbacks against an app's endpoint: signed, encrypted deliveries
-    # of this simulator's corp and agent, retried like WeCom when the answer is slow.
+    # of this simulator's corp and agent, retried like WeCom when the answer is slow. They are
+    # signed with the real time (Time.now), not the simulated clock advance_time moves: the
+    # endpoint checks timestamps against its own clock.
     #   sender = sim.callback_sender(url: "http://127.0.0.1:3000/wechat_work/callback",
     #                                token: "...", encoding_aes_key: "...")
     #   sender.verify_url                       # the GET WeCom makes when the URL is saved
@@ -230,6 +231,7 @@ module WechatWork
                            agent_id: agent_id, timeout: timeout, retries: retries)
     end
 
+    # Stops the server and closes the port. Idempotent.
     def stop
       @native._stop
       nil

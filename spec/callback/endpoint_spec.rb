@@ -26,25 +26,88 @@ RSpec.describe WechatWork::Callback::RackApp do
 
   describe "over Rack::Test" do
     it "answers the URL verification, with + in echostr encoded or not" do
-      get "/", msg_signature: H::URL_SIG, timestamp: H::URL_TS, nonce: H::URL_NONCE, echostr: H::ECHOSTR
+      get "/", signed_get(cb)
       expect(last_response.status).to eq(200)
       expect(last_response.body).to eq("5927782489442352469")
-      get "/?msg_signature=#{H::URL_SIG}&timestamp=#{H::URL_TS}&nonce=#{H::URL_NONCE}&echostr=#{H::ECHOSTR}"
-      expect(last_response.body).to eq("5927782489442352469")
+      # wechatpy's recorded vector has a + in echostr (replayed with the window off).
+      replayer = described_class.new(WechatWork::Callback::Router.new(vector_callback))
+      env = Rack::MockRequest.env_for("/?msg_signature=#{H::URL_SIG}&timestamp=#{H::URL_TS}&nonce=#{H::URL_NONCE}&echostr=#{H::ECHOSTR}")
+      expect(replayer.call(env)[2]).to eq(["5927782489442352469"])
     end
 
     it "refuses bad requests with the right status" do
-      get "/", msg_signature: "x", timestamp: H::URL_TS, nonce: H::URL_NONCE, echostr: H::ECHOSTR
+      get "/", signed_get(cb).merge("msg_signature" => "x")
       expect(last_response.status).to eq(403)
-      post "/?msg_signature=#{H::MSG_SIG}&timestamp=#{H::MSG_TS}&nonce=#{H::MSG_NONCE}", "", "CONTENT_TYPE" => "text/xml"
+      params, body = signed_post(cb, text_xml("hello"))
+      query = Rack::Utils.build_query(params)
+      post "/?#{query}", "", "CONTENT_TYPE" => "text/xml"
       expect(last_response.status).to eq(400)
-      post "/?msg_signature=#{H::MSG_SIG}&timestamp=#{H::MSG_TS}&nonce=#{H::MSG_NONCE}", "x" * (2 * 1024 * 1024)
+      post "/?#{query}", "x" * (2 * 1024 * 1024)
       expect(last_response.status).to eq(413)
       put "/"
       expect(last_response.status).to eq(405)
-      post "/?msg_signature=#{H::MSG_SIG}&timestamp=#{H::MSG_TS}&nonce=#{H::MSG_NONCE}", H::MSG_BODY
+      post "/?#{query}", body
       expect(last_response.status).to eq(200)
       expect(last_response.content_type).to eq("application/xml")
+    end
+  end
+
+  describe "the timestamp window" do
+    let(:now) { Time.at(1_750_000_000) }
+
+    before { allow(Time).to receive(:now).and_return(now) }
+
+    def post_at(offset)
+      params, body = signed_post(cb, text_xml("hello", msg_id: "#{offset}"), timestamp: (now.to_i + offset).to_s)
+      post "/?#{Rack::Utils.build_query(params)}", body, "CONTENT_TYPE" => "text/xml"
+      last_response.status
+    end
+
+    def get_at(offset)
+      get "/", signed_get(cb, timestamp: (now.to_i + offset).to_s)
+      last_response.status
+    end
+
+    it "accepts a POST or GET just inside 10 minutes either side and refuses one just outside (403)" do
+      expect([post_at(-600), post_at(600), post_at(-601), post_at(601), post_at(1 - now.to_i)]).to eq([200, 200, 403, 403, 403])
+      expect([get_at(-600), get_at(600), get_at(-601), get_at(601)]).to eq([200, 200, 403, 403])
+      expect(log.size).to eq(2) # only the two accepted POSTs were dispatched
+      expect(last_response.body).to eq("forbidden")
+    end
+  end
+
+  describe "bounded bodies" do
+    let(:endless) { EndlessBody.new(64 * 1024 * 1024) }
+    let(:limit) { WechatWork::Callback::MAX_BODY }
+    let(:query) { Rack::Utils.build_query(signed_post(cb, text_xml("x")).first) }
+
+    it "shares the core's limit" do
+      expect(limit).to eq(WechatWork::LIMITS.fetch(:callback_body_bytes))
+      expect(described_class::MAX_BODY).to eq(limit)
+    end
+
+    it "answers 413 at once to a Content-Length over the limit, reading nothing" do
+      env = Rack::MockRequest.env_for("/?#{query}", method: "POST", input: endless)
+      env["CONTENT_LENGTH"] = (5 * 1024 * 1024 * 1024).to_s
+      status, headers, body = app.call(env)
+      expect([status, body]).to eq([413, ["payload too large"]])
+      expect(headers["content-length"]).to eq("17")
+      expect(endless.bytes_read).to eq(0)
+    end
+
+    it "reads at most the limit plus one byte of a body of unknown length (chunked), then answers 413" do
+      env = Rack::MockRequest.env_for("/?#{query}", method: "POST", input: endless)
+      env.delete("CONTENT_LENGTH")
+      env["HTTP_TRANSFER_ENCODING"] = "chunked"
+      expect(app.call(env).first).to eq(413)
+      expect(endless.bytes_read).to eq(limit + 1)
+      expect(log).to be_empty
+    end
+
+    it "reads a body of exactly the limit (and refuses it as XML, not as too large)" do
+      env = Rack::MockRequest.env_for("/?#{query}", method: "POST", input: StringIO.new("x" * limit))
+      env.delete("CONTENT_LENGTH")
+      expect(app.call(env).first).to eq(400)
     end
   end
 

@@ -37,16 +37,17 @@ RSpec.describe "Callback interop with WeCom's @wecom/crypto and wechatpy" do
     def node(request) = call_peer(["node", "peer.js"], request, chdir: File.expand_path("../interop/node", __dir__))
 
     it "we decrypt what it encrypts and signs (a message, the URL echostr, unicode)" do
+      now = Time.now.to_i.to_s
       xml = text("面试 interview & <b>")
       enc = node(op: "encrypt", key: H::KEY, message: xml, id: H::CORP)["encrypt"]
-      sig = node(op: "sign", token: H::TOKEN, timestamp: "1700000000", nonce: "12345", encrypt: enc)["signature"]
+      sig = node(op: "sign", token: H::TOKEN, timestamp: now, nonce: "12345", encrypt: enc)["signature"]
       body = "<xml><ToUserName><![CDATA[#{H::CORP}]]></ToUserName><Encrypt><![CDATA[#{enc}]]></Encrypt><AgentID><![CDATA[1]]></AgentID></xml>"
-      msg = cb.decrypt_message(body, msg_signature: sig, timestamp: "1700000000", nonce: "12345")
+      msg = cb.decrypt_message(body, msg_signature: sig, timestamp: now, nonce: "12345")
       expect(msg.content).to eq("面试 interview & <b>")
 
       echo = node(op: "encrypt", key: H::KEY, message: "8342718953298", id: H::CORP)["encrypt"]
-      sig = node(op: "sign", token: H::TOKEN, timestamp: "1", nonce: "2", encrypt: echo)["signature"]
-      expect(cb.verify_url(msg_signature: sig, timestamp: "1", nonce: "2", echostr: echo)).to eq("8342718953298")
+      sig = node(op: "sign", token: H::TOKEN, timestamp: now, nonce: "2", encrypt: echo)["signature"]
+      expect(cb.verify_url(msg_signature: sig, timestamp: now, nonce: "2", echostr: echo)).to eq("8342718953298")
     end
 
     it "decrypts and verifies what we encrypt and sign, for message sizes around the 32-byte padding block" do
@@ -90,7 +91,7 @@ RSpec.describe "Callback interop with WeCom's @wecom/crypto and wechatpy" do
 
     it "its encrypted replies are accepted by our WeCom side, and its messages by our endpoint side" do
       plain = "<xml><ToUserName><![CDATA[zhangsan]]></ToUserName><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[来自 wechatpy]]></Content></xml>"
-      out = wechatpy(op: "encrypt_message", message: plain, nonce: "461056294", timestamp: "1411525903")["xml"]
+      out = wechatpy(op: "encrypt_message", message: plain, nonce: "461056294", timestamp: Time.now.to_i.to_s)["xml"]
       expect(native._decrypt_reply(out)).to eq(plain)
 
       fields = WechatWork::Native::Callback.parse_xml(out)

@@ -47,11 +47,64 @@ if defined?(ActionController::Base)
     end
 
     it "answers the GET verification" do
-      get "/wechat_work/callback", msg_signature: H::URL_SIG, timestamp: H::URL_TS, nonce: H::URL_NONCE, echostr: H::ECHOSTR
+      get "/wechat_work/callback", signed_get(cb)
       expect(last_response.status).to eq(200)
       expect(last_response.body).to eq("5927782489442352469")
-      get "/wechat_work/callback", msg_signature: "bad", timestamp: H::URL_TS, nonce: H::URL_NONCE, echostr: H::ECHOSTR
+      get "/wechat_work/callback", signed_get(cb).merge("msg_signature" => "bad")
       expect(last_response.status).to eq(403)
+    end
+
+    describe "the timestamp window" do
+      let(:now) { Time.at(1_750_000_000) }
+
+      before { allow(Time).to receive(:now).and_return(now) }
+
+      def post_at(offset)
+        params, body = signed_post(cb, text_xml("hello", msg_id: "#{offset}"), timestamp: (now.to_i + offset).to_s)
+        post "/wechat_work/callback?#{Rack::Utils.build_query(params)}", body, "CONTENT_TYPE" => "text/xml"
+        last_response.status
+      end
+
+      def get_at(offset)
+        get "/wechat_work/callback", signed_get(cb, timestamp: (now.to_i + offset).to_s)
+        last_response.status
+      end
+
+      it "accepts a POST or GET just inside 10 minutes either side and refuses one just outside (403)" do
+        expect([post_at(-600), post_at(600), post_at(-601), post_at(601), post_at(1 - now.to_i)]).to eq([200, 200, 403, 403, 403])
+        expect(last_response.body).to eq("forbidden")
+        expect([get_at(-600), get_at(600), get_at(-601), get_at(601)]).to eq([200, 200, 403, 403])
+      end
+    end
+
+    describe "bounded bodies (the controller never reads the whole of a large body)" do
+      let(:limit) { WechatWork::Callback::MAX_BODY }
+      let(:endless) { EndlessBody.new(64 * 1024 * 1024) }
+
+      def post_stream(content_length)
+        query = Rack::Utils.build_query(signed_post(cb, text_xml("x")).first)
+        env = Rack::MockRequest.env_for("/wechat_work/callback?#{query}", method: "POST", input: endless,
+                                                                           "CONTENT_TYPE" => "text/xml")
+        content_length ? env["CONTENT_LENGTH"] = content_length : env.delete("CONTENT_LENGTH")
+        app.call(env)
+      end
+
+      it "answers 413 at once to a Content-Length over the limit, reading nothing" do
+        status, _, body = post_stream((5 * 1024 * 1024 * 1024).to_s)
+        expect(status).to eq(413)
+        expect(body.each.to_a.join).to eq("payload too large")
+        expect(endless.bytes_read).to eq(0)
+      end
+
+      it "reads at most the limit plus one byte of a body of unknown length (chunked), then answers 413" do
+        expect(post_stream(nil).first).to eq(413)
+        expect(endless.bytes_read).to eq(limit + 1)
+      end
+
+      it "reads at most the limit plus one byte when the Content-Length is smaller than the stream" do
+        post_stream(limit.to_s)
+        expect(endless.bytes_read).to be <= limit + 1
+      end
     end
 
     it "answers a POSTed message with an encrypted reply, despite CSRF protection" do

@@ -76,13 +76,78 @@ RSpec.describe "Callback handler failures and the Rails log" do
     end
 
     it "filters msg_signature, echostr, timestamp and nonce" do
-      get "/cb", msg_signature: H::URL_SIG, timestamp: H::URL_TS, nonce: H::URL_NONCE, echostr: H::ECHOSTR
+      params = signed_get(cb)
+      get "/cb", params
       expect(last_response.status).to eq(200)
       line = log.string.lines.grep(/Parameters:/).first
       expect(line).to include('"msg_signature"=>"[FILTERED]"', '"echostr"=>"[FILTERED]"', '"timestamp"=>"[FILTERED]"',
                               '"nonce"=>"[FILTERED]"')
-      expect(log.string).not_to include(H::URL_SIG)
-      expect(log.string).not_to include(H::ECHOSTR)
+      expect(log.string).not_to include(params["msg_signature"])
+      expect(log.string).not_to include(params["echostr"])
+    end
+  end
+
+  describe "the log subscriber's callback lines" do
+    require "wechat_work/rails/log_subscriber"
+
+    controller = Class.new(ActionController::Base) do
+      include WechatWork::CallbackController
+
+      def self.name = "LoggedCallbacksController"
+
+      wechat_work_callback(lambda do
+        WechatWork.configure do |c|
+          c.corp_id = H::CORP
+          c.callback_token = H::TOKEN
+          c.encoding_aes_key = H::KEY
+        end
+        WechatWork::Callback::Router.new(WechatWork::Callback.new(:default)) { on(:text) { |_m| nil } }
+      end)
+    end
+
+    let(:log) { StringIO.new }
+    let(:app) do
+      routes = ActionDispatch::Routing::RouteSet.new
+      routes.draw do
+        get "/cb", to: controller.action(:show)
+        post "/cb", to: controller.action(:create)
+      end
+      routes
+    end
+
+    around do |example|
+      previous = ActiveSupport::LogSubscriber.logger
+      ActiveSupport::LogSubscriber.logger = Logger.new(log)
+      WechatWork::Rails::LogSubscriber.attach_to :wechat_work
+      example.run
+    ensure
+      WechatWork::Rails::LogSubscriber.detach_from :wechat_work
+      ActiveSupport::LogSubscriber.logger = previous
+      WechatWork.reset!
+    end
+
+    def lines = log.string.lines.map { _1.chomp.sub(/\A.*? -- : /, "").sub(/\(\d+\.\d+ms\)\z/, "(Nms)") }
+
+    it "says why a POST or GET was refused and what to check, and what was answered otherwise" do
+      params, body = signed_post(cb, text_xml("hi", from: "lilei"))
+      post "/cb?#{Rack::Utils.build_query(params.merge("msg_signature" => "0" * 40))}", body, "CONTENT_TYPE" => "text/xml"
+      post "/cb?#{Rack::Utils.build_query(params)}", body, "CONTENT_TYPE" => "text/xml"
+      get "/cb", signed_get(cb, timestamp: "1")
+      get "/cb", signed_get(cb)
+      post "/cb?#{Rack::Utils.build_query(params)}", "<xml>", "CONTENT_TYPE" => "text/xml"
+      post "/cb?#{Rack::Utils.build_query(params)}", "x" * (WechatWork::Callback::MAX_BODY + 1), "CONTENT_TYPE" => "text/xml"
+      expect(lines).to eq([
+                            "WeCom callback: POST refused 403: signature mismatch (check callback_token of app :default: " \
+                            "the Token in the app's 接收消息 API settings, and that the request is for this app) (Nms)",
+                            "WeCom callback: POST text message from lilei answered 200 (Nms)",
+                            "WeCom callback: GET refused 403: timestamp out of range (outside 600 s either side of this " \
+                            "server's clock: check the clock, or it is a replay) (Nms)",
+                            "WeCom callback: GET URL verification answered 200 (Nms)",
+                            "WeCom callback: POST refused 400: malformed body (not a WeCom callback body) (Nms)",
+                            "WeCom callback: POST refused 413: body too large (WeCom's callbacks are a few KB) (Nms)"
+                          ])
+      expect(log.string.lines.first).to start_with("W,") # a refusal is a warning
+      expect(log.string).not_to include(H::TOKEN + " ", H::KEY, params["msg_signature"])
     end
   end
 

@@ -93,10 +93,10 @@ RSpec.describe WechatWork::Callback::Router do
     [true, false].each do |atomic|
       s = store.new
       count = 0
-      r = router(dedupe: WechatWork::Callback::Dedupe.new(s, ttl: 60, atomic: atomic)) { on(:text) { |_m| count += 1 } }
+      r = router(dedupe: WechatWork::Callback::Dedupe.new(s, ttl: 1200, atomic: atomic)) { on(:text) { |_m| count += 1 } }
       2.times { post(r, text_xml("x", msg_id: "7")) }
       expect(count).to eq(1)
-      expect(s.writes.first[1]).to eq(60)
+      expect(s.writes.first[1]).to eq(1200)
       expect(s.writes.first[2]).to eq(atomic)
     end
   end
@@ -145,16 +145,121 @@ RSpec.describe WechatWork::Callback::Router do
     logger, io = string_logger
     r = router(logger: logger) { on(:any) { |_m| raise "must not run" } }
     params, body = signed_post(cb, text_xml("x"))
+    get = signed_get(cb)
     expect(r.receive(params.merge("msg_signature" => "0" * 40), body)).to eq([403, "text/plain", "forbidden"])
     expect(r.receive(params, "")).to eq([400, "text/plain", "bad request"])
     expect(r.receive(params, "<!DOCTYPE x [<!ENTITY a 'b'>]><xml/>").first).to eq(400)
     expect(r.verify({}).first).to eq(400) # no echostr: not a verification
     expect(r.verify("echostr" => H::ECHOSTR).first).to eq(403)
-    expect(r.verify("msg_signature" => H::URL_SIG, "timestamp" => H::URL_TS, "nonce" => H::URL_NONCE, "echostr" => H::ECHOSTR))
-      .to eq([200, "text/plain", "5927782489442352469"])
+    expect(r.verify(get)).to eq([200, "text/plain", "5927782489442352469"])
     expect(io.string).not_to include(H::TOKEN + "\"")
     expect(io.string).not_to include(H::KEY)
     expect(io.string).not_to include(params["msg_signature"])
+    expect(io.string).not_to include(get["msg_signature"], get["echostr"])
     expect(io.string).not_to include(body)
+  end
+
+  describe "refusals: every one logged with its reason and what to check" do
+    let(:logged) { string_logger }
+    let(:r) { router(logger: logged.first) { on(:any) { |_m| raise "must not run" } } }
+
+    def log_lines = logged.last.string.lines.map { _1.chomp.sub(/\A.*? -- : /, "") }
+
+    it "POST and GET alike, for each reason, with a response that says only the status" do
+      params, body = signed_post(cb, text_xml("x"))
+      stale = (Time.now.to_i - 3600).to_s
+      stale_params, stale_body = signed_post(cb, text_xml("x"), timestamp: stale)
+      other_key = callback(encoding_aes_key: H::OTHER_KEY)
+      undecryptable = signed_post(other_key, text_xml("x"))
+      other_corp = callback(corp_id: "wwother")
+      elsewhere = other_corp.encrypted_request(text_xml("x"))
+
+      answers = [
+        r.receive(params.merge("msg_signature" => "0" * 40), body),
+        r.receive(stale_params, stale_body),
+        r.receive(*undecryptable),
+        r.receive(*elsewhere),
+        r.receive(params, "<xml>"),
+        r.verify(signed_get(cb).merge("msg_signature" => "0" * 40)),
+        r.verify(signed_get(cb, timestamp: stale))
+      ]
+      expect(answers).to eq([[403, "text/plain", "forbidden"], [403, "text/plain", "forbidden"],
+                             [400, "text/plain", "bad request"], [400, "text/plain", "bad request"],
+                             [400, "text/plain", "bad request"], [403, "text/plain", "forbidden"],
+                             [403, "text/plain", "forbidden"]])
+      lines = log_lines
+      expect(lines.size).to eq(7)
+      expect(lines[0]).to start_with("[wechat_work] callback: POST refused 403: signature mismatch (check token: " \
+                                     "(or WECHAT_WORK_CALLBACK_TOKEN): the Token in the app's 接收消息 API settings")
+      expect(lines[1]).to start_with("[wechat_work] callback: POST refused 403: timestamp out of range (outside 600 s either " \
+                                     "side of this server's clock: check the clock, or it is a replay): the timestamp is 3600 s behind")
+      expect(lines[2]).to start_with("[wechat_work] callback: POST refused 400: undecryptable body (check encoding_aes_key: ")
+      expect(lines[3]).to start_with("[wechat_work] callback: POST refused 400: wrong receive id (check corp_id: ")
+      expect(lines[4]).to start_with("[wechat_work] callback: POST refused 400: malformed body (not a WeCom callback body): ")
+      expect(lines[5]).to start_with("[wechat_work] callback: GET refused 403: signature mismatch")
+      expect(lines[6]).to start_with("[wechat_work] callback: GET refused 403: timestamp out of range")
+      text = logged.last.string
+      expect(text).not_to include(H::TOKEN + " ", H::KEY, H::OTHER_KEY, params["msg_signature"], stale)
+      answers.each { |_, _, answer| expect(answer).not_to match(/signature|timestamp|token|key|receive/i) }
+    end
+
+    it "publishes the reason and the refusal in callback.wechat_work, for GET too" do
+      require "active_support/notifications"
+      events = []
+      subscriber = ActiveSupport::Notifications.subscribe("callback.wechat_work") { |*, payload| events << payload.dup }
+      params, body = signed_post(cb, text_xml("x"))
+      r.receive(params.merge("msg_signature" => "0" * 40), body)
+      r.verify(signed_get(cb, timestamp: "1"))
+      r.verify(signed_get(cb))
+      r.refuse_too_large("5000000000")
+      expect(events.map { _1.slice(:method, :status, :reason) })
+        .to eq([{ method: "POST", status: 403, reason: :signature }, { method: "GET", status: 403, reason: :timestamp },
+                { method: "GET", status: 200 }, { method: "POST", status: 413, reason: :too_large }])
+      expect(events[0][:refusal]).to eq(cb.explain(:signature))
+      expect(events[2][:message]).to eq("URL verification")
+      expect(log_lines.last).to eq("[wechat_work] callback: POST refused 413: body too large (WeCom's callbacks are " \
+                                   "a few KB): Content-Length 5000000000 is over 1048576 bytes")
+    ensure
+      ActiveSupport::Notifications.unsubscribe(subscriber) if subscriber
+    end
+  end
+
+  describe "replays" do
+    it "keeps deliveries in the dedupe store for twice the timestamp window" do
+      expect(router.replay_ttl).to eq(1200)
+      expect(router.dedupe.ttl).to eq(1200)
+      expect(router(dedupe: WechatWork::Callback::Dedupe::MemoryStore.new).dedupe.ttl).to eq(1200)
+      expect(described_class.new(callback(timestamp_window: 60)).replay_ttl).to eq(WechatWork::Callback::Dedupe::DEFAULT_TTL)
+      expect(described_class.new(callback(timestamp_window: false)).replay_ttl).to eq(WechatWork::Callback::Dedupe::DEFAULT_TTL)
+    end
+
+    it "does not dispatch a replay inside the window after WeCom's retry window, and refuses one after it" do
+      clock = 0.0
+      store = WechatWork::Callback::Dedupe::MemoryStore.new(clock: -> { clock })
+      count = 0
+      r = router(dedupe: store) { on(:text) { |_m| count += 1 } }
+      sent = Time.now
+      params, body = signed_post(cb, text_xml("hi", msg_id: "77"), timestamp: sent.to_i.to_s)
+      expect(r.receive(params, body).first).to eq(200)
+
+      # 7 minutes later: past the old 300 s dedupe, inside the 600 s window. Still a duplicate.
+      clock += 420
+      allow(Time).to receive(:now).and_return(sent + 420)
+      expect(r.receive(params, body).first).to eq(200)
+      expect(count).to eq(1)
+
+      # 11 minutes later: outside the window.
+      clock += 240
+      allow(Time).to receive(:now).and_return(sent + 660)
+      expect(r.receive(params, body).first).to eq(403)
+      expect(count).to eq(1)
+    end
+
+    it "warns when a given Dedupe forgets sooner than the window allows a replay" do
+      expect(WechatWork).to receive(:warn).with(/dedupe ttl \(300 s\) is shorter than twice the timestamp window \(1200 s\)/)
+      router(dedupe: WechatWork::Callback::Dedupe.new(ttl: 300))
+      expect(WechatWork).not_to receive(:warn)
+      router(dedupe: WechatWork::Callback::Dedupe.new(ttl: 1200))
+    end
   end
 end

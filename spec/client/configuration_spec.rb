@@ -19,7 +19,9 @@ RSpec.describe WechatWork::Configuration do
         token_store: [[Object.new, /token_store must respond to read and write .* got Object/]],
         agent_id: [["abc", /agent_id must be the app's AgentId, a positive Integer, got "abc"/], [-1, /agent_id/]],
         max_retries: [[-1, /max_retries must be an Integer from 0 to 10/]],
-        duplicate_check_interval: [[99_999, /duplicate_check_interval must be 1 to 14400 seconds/]]
+        duplicate_check_interval: [[99_999, /duplicate_check_interval must be 1 to 14400 seconds/]],
+        callback_timestamp_window: [[0, /callback_timestamp_window must be 1 to 86400 seconds \(or false/], ["soon", /got "soon"/],
+                                    [true, /got true/], [86_401, /86400/]]
       }.each do |setting, cases|
         cases.each do |value, message|
           expect { configure { |c| c.public_send(:"#{setting}=", value) } }
@@ -37,6 +39,22 @@ RSpec.describe WechatWork::Configuration do
       end
       expect(WechatWork.configuration.agent_id).to eq(1_000_002)
       expect(WechatWork.configuration.timeout).to eq(2.5)
+    end
+
+    it "has a callback timestamp window of 10 minutes, settable, off with false or nil, kept away from the client" do
+      expect(WechatWork.configuration.callback_timestamp_window).to eq(600)
+      configure { |c| c.callback_timestamp_window = "120" }
+      expect(WechatWork.configuration.callback_options).to include(timestamp_window: 120)
+      configure { |c| c.callback_timestamp_window = false }
+      expect(WechatWork.configuration.callback_timestamp_window).to be_nil
+      configure { |c| c.callback_timestamp_window = 300 }
+      expect(WechatWork::Configuration::SHARED_SETTINGS).to include(:callback_timestamp_window)
+      expect(WechatWork.configuration.client_options).not_to have_key(:callback_timestamp_window)
+      configure do |c|
+        c.corp_id = "wwcorp"
+        c.secret = "s"
+      end
+      expect(WechatWork.client).to be_a(WechatWork::Client) # Client.new refuses unknown keywords
     end
 
     it "names the environment variable when ENV holds a bad value" do

@@ -49,6 +49,14 @@ RSpec.describe WechatWork::Rails::SettingsLoader do
     expect { configured }.to raise_error(WechatWork::ConfigurationError, /wechat_work.yml/)
   end
 
+  it "reads the callback timestamp window (seconds, or false to turn it off)" do
+    write_yaml("development:\n  callback_timestamp_window: 300\nproduction:\n  callback_timestamp_window: false\n")
+    expect(configured.callback_timestamp_window).to eq(300)
+    expect(configured(env: "production").callback_timestamp_window).to be_nil
+    write_yaml("development:\n  callback_timestamp_window: 0\n")
+    expect { configured }.to raise_error(WechatWork::ConfigurationError, /callback_timestamp_window must be 1 to 86400/)
+  end
+
   it "works with neither a file nor credentials" do
     expect(configured.corp_id).to be_nil
   end

@@ -34,4 +34,18 @@ RSpec.describe WechatWork::Simulator, "#callback_sender" do
       expect(refused.status).to eq(400).or eq(403)
     end
   end
+
+  it "signs with the real time, so an endpoint accepts its callbacks after the simulated clock moved on" do
+    WechatWork::Simulator.run do |sim|
+      seen = []
+      cb = WechatWork::Callback.new(token: token, encoding_aes_key: aes_key, corp_id: sim.corp_id)
+      router = WechatWork::Callback::Router.new(cb) { on(:text) { |msg| seen << msg.content; nil } }
+      sender = sim.callback_sender(url: serve(WechatWork::Callback::RackApp.new(router)), token: token, encoding_aes_key: aes_key,
+                                   retries: 0)
+      sim.advance_time(2 * 24 * 3600) # tokens, codes and media expire; the endpoint's clock is unmoved
+      expect(sender.verify_url).to match(/\A\d+\z/)
+      expect(sender.deliver(content: "two days on")).to be_ok
+      expect(seen).to eq(["two days on"])
+    end
+  end
 end

@@ -30,6 +30,19 @@ module CallbackHelpers
     WechatWork::Callback.new(token: TOKEN, encoding_aes_key: KEY, corp_id: CORP, **options)
   end
 
+  # The known-answer vectors are requests recorded in 2014: a Callback that replays them has
+  # the timestamp window off, as a tool replaying stored requests would.
+  def vector_callback(**options)
+    callback(timestamp_window: false, **options)
+  end
+
+  # The URL verification GET WeCom would send (signed now by default): its query parameters.
+  def signed_get(cb, echo = "5927782489442352469", timestamp: Time.now.to_i.to_s, nonce: URL_NONCE)
+    echostr = cb.instance_variable_get(:@native)._encrypt(echo)
+    { "msg_signature" => cb.signature(timestamp: timestamp, nonce: nonce, encrypt: echostr), "timestamp" => timestamp,
+      "nonce" => nonce, "echostr" => echostr }
+  end
+
   # A signed, encrypted POST body for plaintext xml, as WeCom would send it.
   def signed_post(cb, xml, timestamp: Time.now.to_i.to_s, nonce: WechatWork::Callback.nonce)
     encrypt = cb.instance_variable_get(:@native)._encrypt(xml)
@@ -68,6 +81,32 @@ module CallbackHelpers
     io = StringIO.new
     [Logger.new(io), io]
   end
+end
+
+# A request body stream that would go on for `size` bytes, counting what is read from it (a
+# chunked upload, or a Content-Length that lies).
+class EndlessBody
+  attr_reader :bytes_read
+
+  def initialize(size)
+    @left = size
+    @bytes_read = 0
+  end
+
+  def read(length = nil, buffer = nil)
+    return (length.nil? || length.zero? ? +"" : nil) if @left.zero?
+
+    n = [length || @left, @left, 64 * 1024].min
+    @left -= n
+    @bytes_read += n
+    chunk = "x" * n
+    buffer ? buffer.replace(chunk) : chunk
+  end
+
+  def set_encoding(*) = self
+  def rewind = 0
+  def each = nil
+  def close = nil
 end
 
 RSpec.configure do |config|

@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::callback::Rejection;
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// WeCom answered with a non-zero `errcode`.
@@ -38,12 +40,10 @@ pub enum Error {
     /// A caller passed something WeCom would reject; raised before any request.
     #[error("{0}")]
     Argument(String),
-    /// Callback signature mismatch.
-    #[error("{0}")]
-    Signature(String),
-    /// Callback ciphertext that does not decrypt to a valid message for this app.
-    #[error("{0}")]
-    Decrypt(String),
+    /// A callback (or its URL verification) refused: why, typed, and what exactly was wrong.
+    /// The message never holds the token, the key, the signature or the body.
+    #[error("{message}")]
+    Callback { reason: Rejection, message: String },
     /// The caller's thread was interrupted (Thread#kill, Thread#raise, Timeout, Ctrl-C).
     #[error("interrupted")]
     Cancelled,
@@ -73,6 +73,21 @@ impl Error {
 
     pub fn configuration(msg: impl Into<String>) -> Self {
         Error::Configuration(msg.into())
+    }
+
+    pub fn callback(reason: Rejection, msg: impl Into<String>) -> Self {
+        Error::Callback {
+            reason,
+            message: msg.into(),
+        }
+    }
+
+    /// Why a callback was refused, when this is a refusal.
+    pub fn rejection(&self) -> Option<Rejection> {
+        match self {
+            Error::Callback { reason, .. } => Some(*reason),
+            _ => None,
+        }
     }
 
     /// WeCom's errcode, when this is an API error.

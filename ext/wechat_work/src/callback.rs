@@ -1,13 +1,17 @@
 //! `WechatWork::Native::Callback` (crypto for an app's endpoint) and
 //! `WechatWork::Native::CallbackSender` (WeCom's side, for tests). Positional methods only;
 //! `lib/wechat_work/callback.rb` owns the keyword API. Crypto runs with the GVL held (it takes
-//! microseconds); the Sender's network waits release it and can be interrupted.
+//! microseconds); the Sender's network waits release it and can be interrupted. "Now" comes
+//! from Ruby (`Time.now`), so the timestamp window and the senders share one clock, the one
+//! tests move with `travel_to`.
 
 use std::time::Duration;
 
 use magnus::{function, method, prelude::*, Error, RHash, RModule, RString, Ruby, Value};
 use serde_json::{Map, Value as Json};
-use wechat_work_core::callback::{xml, CallbackCrypto, Delivery, Sender};
+use wechat_work_core::callback::{
+    xml, CallbackCrypto, Delivery, Rejection, Sender, TimestampWindow,
+};
 use wechat_work_core::Error as CoreError;
 
 use crate::convert::{json_to_ruby, parse_json};
@@ -39,6 +43,16 @@ fn utf8_body(ruby: &Ruby, s: RString) -> Result<String, Error> {
     String::from_utf8(bytes).map_err(|_| to_ruby(ruby, xml::protocol("the body is not UTF-8")))
 }
 
+/// Unix seconds from Ruby; a time before 1970 counts as 0 (and fails any window).
+fn unix_seconds(now: i64) -> u64 {
+    u64::try_from(now).unwrap_or(0)
+}
+
+/// `nil` turns the window off; otherwise its seconds.
+fn window(seconds: Option<u64>) -> wechat_work_core::Result<TimestampWindow> {
+    seconds.map_or(Ok(TimestampWindow::off()), TimestampWindow::seconds)
+}
+
 fn fields_to_ruby(ruby: &Ruby, fields: Map<String, Json>) -> Result<Value, Error> {
     json_to_ruby(ruby, &Json::Object(fields))
 }
@@ -50,10 +64,14 @@ impl NativeCallback {
         encoding_aes_key: RString,
         receive_id: RString,
         verify_receive_id: bool,
+        timestamp_window: Option<u64>,
     ) -> Result<Self, Error> {
         let (token, key, receive_id) = (lossy(token), lossy(encoding_aes_key), lossy(receive_id));
         guard(ruby, || {
-            CallbackCrypto::new(&token, &key, &receive_id, verify_receive_id)
+            Ok(
+                CallbackCrypto::new(&token, &key, &receive_id, verify_receive_id)?
+                    .with_timestamp_window(window(timestamp_window)?),
+            )
         })
         .map(Self)
     }
@@ -65,6 +83,7 @@ impl NativeCallback {
         timestamp: RString,
         nonce: RString,
         echostr: RString,
+        now: i64,
     ) -> Result<String, Error> {
         let (s, t, n, e) = (
             lossy(msg_signature),
@@ -72,7 +91,9 @@ impl NativeCallback {
             lossy(nonce),
             lossy(echostr),
         );
-        guard(ruby, || rb_self.0.verify_url(&s, &t, &n, &e))
+        guard(ruby, || {
+            rb_self.0.verify_url(&s, &t, &n, &e, unix_seconds(now))
+        })
     }
 
     /// => [inner_xml, fields_hash]
@@ -83,10 +104,12 @@ impl NativeCallback {
         msg_signature: RString,
         timestamp: RString,
         nonce: RString,
+        now: i64,
     ) -> Result<(String, Value), Error> {
         let body = utf8_body(ruby, body)?;
         let (s, t, n) = (lossy(msg_signature), lossy(timestamp), lossy(nonce));
-        let (inner, fields) = guard(ruby, || rb_self.0.decrypt_and_parse(&body, &s, &t, &n))?;
+        let now = unix_seconds(now);
+        let (inner, fields) = guard(ruby, || rb_self.0.decrypt_and_parse(&body, &s, &t, &n, now))?;
         Ok((inner, fields_to_ruby(ruby, fields)?))
     }
 
@@ -126,6 +149,25 @@ impl NativeCallback {
     fn receive_id(&self) -> String {
         self.0.receive_id().to_string()
     }
+
+    /// The window in seconds, nil when off.
+    fn timestamp_window(&self) -> Option<u64> {
+        self.0.timestamp_window().secs()
+    }
+}
+
+/// `WechatWork::Native::Callback.rejections` => [{reason:, http_status:, summary:}, ...]: every
+/// reason a callback is refused for.
+fn rejections(ruby: &Ruby) -> Result<magnus::RArray, Error> {
+    let out = ruby.ary_new_capa(Rejection::ALL.len());
+    for r in Rejection::ALL {
+        let h = ruby.hash_new();
+        h.aset(ruby.to_symbol("reason"), ruby.to_symbol(r.name()))?;
+        h.aset(ruby.to_symbol("http_status"), r.http_status())?;
+        h.aset(ruby.to_symbol("summary"), r.summary())?;
+        out.push(h)?;
+    }
+    Ok(out)
 }
 
 /// `WechatWork::Native::Callback.parse_xml(xml)` => Hash of the root's fields.
@@ -178,16 +220,23 @@ impl NativeSender {
         .map(Self)
     }
 
-    fn verify_url(ruby: &Ruby, rb_self: &Self) -> Result<String, Error> {
+    fn verify_url(ruby: &Ruby, rb_self: &Self, timestamp: i64) -> Result<String, Error> {
         let sender = &rb_self.0;
-        let out = without_gvl(ruby, |cancel| sender.verify_url(cancel))?;
+        let timestamp = unix_seconds(timestamp);
+        let out = without_gvl(ruby, |cancel| sender.verify_url(timestamp, cancel))?;
         out.map_err(|e| to_ruby(ruby, e))
     }
 
-    fn deliver(ruby: &Ruby, rb_self: &Self, message_xml: RString) -> Result<RHash, Error> {
+    fn deliver(
+        ruby: &Ruby,
+        rb_self: &Self,
+        message_xml: RString,
+        timestamp: i64,
+    ) -> Result<RHash, Error> {
         let message = utf8_body(ruby, message_xml)?;
         let sender = &rb_self.0;
-        let out = without_gvl(ruby, |cancel| sender.deliver(&message, cancel))?;
+        let timestamp = unix_seconds(timestamp);
+        let out = without_gvl(ruby, |cancel| sender.deliver(&message, timestamp, cancel))?;
         let delivery = out.map_err(|e| to_ruby(ruby, e))?;
         delivery_to_ruby(ruby, &delivery)
     }
@@ -215,23 +264,28 @@ fn delivery_to_ruby(ruby: &Ruby, d: &Delivery) -> Result<RHash, Error> {
 
 pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     let class = native.define_class("Callback", ruby.class_object())?;
-    class.define_singleton_method("new", function!(NativeCallback::new, 4))?;
+    class.define_singleton_method("new", function!(NativeCallback::new, 5))?;
+    class.define_singleton_method("rejections", function!(rejections, 0))?;
     class.define_singleton_method("parse_xml", function!(parse_xml, 1))?;
     class.define_singleton_method("build_xml", function!(build_xml, 2))?;
-    class.define_method("_verify_url", method!(NativeCallback::verify_url, 4))?;
+    class.define_method("_verify_url", method!(NativeCallback::verify_url, 5))?;
     class.define_method(
         "_decrypt_message",
-        method!(NativeCallback::decrypt_message, 4),
+        method!(NativeCallback::decrypt_message, 5),
     )?;
     class.define_method("_encrypt_reply", method!(NativeCallback::encrypt_reply, 3))?;
     class.define_method("_decrypt_reply", method!(NativeCallback::decrypt_reply, 1))?;
     class.define_method("_sign", method!(NativeCallback::sign, 3))?;
     class.define_method("_encrypt", method!(NativeCallback::encrypt, 1))?;
     class.define_method("receive_id", method!(NativeCallback::receive_id, 0))?;
+    class.define_method(
+        "timestamp_window",
+        method!(NativeCallback::timestamp_window, 0),
+    )?;
 
     let sender = native.define_class("CallbackSender", ruby.class_object())?;
     sender.define_singleton_method("new", function!(NativeSender::new, 6))?;
-    sender.define_method("_verify_url", method!(NativeSender::verify_url, 0))?;
-    sender.define_method("_deliver", method!(NativeSender::deliver, 1))?;
+    sender.define_method("_verify_url", method!(NativeSender::verify_url, 1))?;
+    sender.define_method("_deliver", method!(NativeSender::deliver, 2))?;
     Ok(())
 }

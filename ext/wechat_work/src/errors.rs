@@ -46,8 +46,11 @@ fn build(ruby: &Ruby, err: &CoreError) -> Result<Exception, Error> {
         }
         CoreError::Configuration(_) => "configuration",
         CoreError::Argument(_) => "argument",
-        CoreError::Signature(_) => "signature",
-        CoreError::Decrypt(_) => "decrypt",
+        CoreError::Callback { reason, .. } => {
+            attrs.aset(ruby.to_symbol("reason"), ruby.to_symbol(reason.name()))?;
+            attrs.aset(ruby.to_symbol("http_status"), reason.http_status())?;
+            "callback"
+        }
         CoreError::Cancelled => "network",
         CoreError::Internal(_) => "internal",
     };

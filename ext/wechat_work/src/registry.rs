@@ -106,6 +106,11 @@ fn limits(ruby: &Ruby) -> Result<magnus::RHash, Error> {
     set("response_code_ttl", l::RESPONSE_CODE_TTL_SECS)?;
     set("media_ttl", l::MEDIA_TTL_SECS)?;
     set("external_batch_users", l::EXTERNAL_BATCH_USERS as u64)?;
+    // The gem's own callback bounds (not WeCom's), stated once in the core too.
+    use wechat_work_core::callback::{window, MAX_BODY_LEN};
+    set("callback_body_bytes", MAX_BODY_LEN as u64)?;
+    set("callback_timestamp_window", window::DEFAULT_SECS)?;
+    set("callback_timestamp_window_max", window::MAX_SECS)?;
     Ok(h)
 }
 

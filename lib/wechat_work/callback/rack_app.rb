@@ -6,15 +6,16 @@ module WechatWork
   class Callback
     # The callback endpoint as a Rack app: GET answers the URL verification, POST decrypts,
     # dispatches through the router and answers the (encrypted) reply or an empty 200.
-    # Bad signatures get 403, malformed requests 400, a failing handler 500 (WeCom retries).
+    # Bad signatures and stale timestamps get 403, malformed requests 400, a body over
+    # Callback::MAX_BODY 413 (unread), a failing handler 500 (WeCom retries).
     #
     #   # config/routes.rb
     #   mount WechatWork::Callback::RackApp.new(WECHAT_ROUTER), at: "/wechat_work/callback"
     #   # config.ru
     #   run WechatWork::Callback::RackApp.new(router)
     class RackApp
-      # Callbacks are a few KB.
-      MAX_BODY = 1024 * 1024
+      # Callbacks are a few KB: the core's limit.
+      MAX_BODY = Callback::MAX_BODY
 
       # router: a Router, a Router subclass or its name (built on the first request, so it
       # can live in app/ and read credentials at run time), or a Proc returning a Router.
@@ -35,8 +36,13 @@ module WechatWork
         when "GET", "HEAD"
           respond(*router.verify(params), head: env["REQUEST_METHOD"] == "HEAD")
         when "POST"
-          body = read(env["rack.input"])
-          return respond(413, "text/plain", "payload too large") unless body
+          declared = env["CONTENT_LENGTH"]
+          if Body.declared_too_large?(declared, @max_body)
+            return respond(*router.refuse_too_large(declared, limit: @max_body))
+          end
+
+          body = Body.read(env["rack.input"], @max_body)
+          return respond(*router.refuse_too_large(limit: @max_body)) unless body
 
           respond(*router.receive(params, body))
         else
@@ -61,14 +67,6 @@ module WechatWork
         URI.decode_www_form(env["QUERY_STRING"].to_s).each_with_object({}) { |(k, v), h| h[k] ||= v }
       rescue ArgumentError
         {}
-      end
-
-      def read(input)
-        return +"" unless input
-
-        body = input.read(@max_body + 1) || +""
-        input.rewind if input.respond_to?(:rewind)
-        body.bytesize > @max_body ? nil : body
       end
 
       def respond(status, content_type, body, head: false)

@@ -81,18 +81,22 @@ module WechatWork
       # reported to Rails' error reporter (Rails.error, Rails 7+) when there is one, and given
       # to on_error (called with (exception, message)); the endpoint then answers 500 so WeCom
       # retries.
+      #
+      # The dedupe store also stops replays the timestamp window lets through: a store or the
+      # default one keeps each delivery for replay_ttl (twice the window), and a Dedupe given
+      # with a shorter ttl is warned about.
       def initialize(callback = nil, dedupe: nil, logger: nil, on_error: nil, &block)
         settings = self.class.class_settings.transform_values { |v| v.is_a?(Proc) && v.arity.zero? ? v.call : v }
-        callback ||= settings.key?(:app) ? Callback.new(**WechatWork.configuration.callback_options(settings[:app])) : Callback.new
+        callback ||= settings.key?(:app) ? Callback.new(settings[:app]) : Callback.new
         dedupe = settings[:dedupe] if dedupe.nil?
         logger ||= settings[:logger]
         on_error ||= settings[:on_error]
         @callback = callback
         @dedupe = case dedupe
-                  when nil then Dedupe.new
+                  when nil then Dedupe.new(ttl: replay_ttl)
                   when false then nil
-                  when Dedupe then dedupe
-                  else Dedupe.new(dedupe)
+                  when Dedupe then dedupe.tap { warn_short_ttl(_1) }
+                  else Dedupe.new(dedupe, ttl: replay_ttl)
                   end
         @logger = logger
         @on_error = on_error
@@ -100,6 +104,14 @@ module WechatWork
         @fallback = nil
         self.class.declarations.each { |kind, args, conditions, handler| public_send(kind, *args, **conditions, &handler) }
         instance_eval(&block) if block
+      end
+
+      # How long the dedupe store must remember a delivery: a request is accepted while its
+      # timestamp is within the window of now, so up to twice the window after the first one
+      # (and at least Dedupe::DEFAULT_TTL, for WeCom's retries).
+      def replay_ttl
+        window = callback.timestamp_window
+        window ? [Dedupe::DEFAULT_TTL, 2 * window].max : Dedupe::DEFAULT_TTL
       end
 
       # on(:text, content: /re/) / on(:event, "enter_agent") / on(:enter_agent) / on(:any).
@@ -134,25 +146,40 @@ module WechatWork
         context.reply || (result.is_a?(Reply) ? result : nil)
       end
 
-      # GET: URL verification. params: the query (String keys). => [status, content_type, body]
-      def verify(params)
-        echo = callback.verify_url(msg_signature: param(params, "msg_signature"), timestamp: param(params, "timestamp"),
-                                   nonce: param(params, "nonce"), echostr: param(params, "echostr"))
-        log(:info, "URL verification answered")
-        [200, "text/plain", echo]
-      rescue SignatureError => e
-        refuse(403, "GET", e)
-      rescue DecryptError, ProtocolError => e
-        refuse(400, "GET", e)
-      end
-
       CALLBACK_EVENT = "callback.wechat_work"
 
+      # GET: URL verification. params: the query (String keys). => [status, content_type, body].
+      # Publishes callback.wechat_work (method "GET", status; reason and refusal when refused).
+      def verify(params)
+        traced("GET") do |payload|
+          echo = callback.verify_url(msg_signature: param(params, "msg_signature"), timestamp: param(params, "timestamp"),
+                                     nonce: param(params, "nonce"), echostr: param(params, "echostr"))
+          payload[:message] = "URL verification"
+          log(:info, "URL verification answered")
+          [200, "text/plain", echo]
+        rescue CallbackRefused => e
+          refuse("GET", e.reason, e.message, payload)
+        end
+      end
+
       # POST: a message or event. => [status, content_type, body]. Publishes callback.wechat_work
-      # (message, status, duplicate) around the whole handling.
+      # (method "POST", message, status, duplicate; reason and refusal when refused) around the
+      # whole handling.
       def receive(params, body)
-        Instrumentation.instrument(CALLBACK_EVENT, {}) do |payload|
-          answer = receive_untraced(params, body, payload)
+        traced("POST") { |payload| receive_untraced(params, body, payload) }
+      end
+
+      # The answer to a POST whose body is over the endpoint's limit (Callback::MAX_BODY unless
+      # configured), which it does not read: 413, logged and published like every refusal.
+      # declared: the Content-Length when that is what said so.
+      def refuse_too_large(declared = nil, limit: Callback::MAX_BODY)
+        detail = declared ? "Content-Length #{declared} is over #{limit} bytes" : "the body runs past #{limit} bytes"
+        traced("POST") { |payload| refuse("POST", :too_large, detail, payload) }
+      end
+
+      private def traced(verb)
+        Instrumentation.instrument(CALLBACK_EVENT, { method: verb, app: callback.app }) do |payload|
+          answer = yield(payload)
           payload[:status] = answer.first
           answer
         end
@@ -184,10 +211,8 @@ module WechatWork
         end
         log(:info, "#{describe(message)} answered #{reply_xml ? "a reply" : "empty"} in #{(elapsed * 1000).round} ms")
         reply_xml ? encrypted(reply_xml) : [200, "text/plain", ""]
-      rescue SignatureError => e
-        refuse(403, "POST", e)
-      rescue DecryptError, ProtocolError => e
-        refuse(400, "POST", e)
+      rescue CallbackRefused => e
+        refuse("POST", e.reason, e.message, payload)
       end
 
       def inspect = "#<#{self.class.name} rules=#{@rules.size} callback=#{callback.inspect}>"
@@ -250,10 +275,25 @@ module WechatWork
         value.is_a?(Array) ? value.first.to_s : value.to_s
       end
 
-      # The reason goes to the log (it names no secret); the response says no more than the status.
-      def refuse(status, verb, error)
-        log(:warn, "#{verb} refused with #{status}: #{error.class}: #{error.message}")
-        [status, "text/plain", status == 403 ? "forbidden" : "bad request"]
+      # What the response body says: no more than the status.
+      STATUS_BODIES = { 400 => "bad request", 403 => "forbidden", 413 => "payload too large" }.freeze
+
+      # The reason and what to check go to the log and the event (they name settings, never a
+      # secret); the response says no more than the status.
+      def refuse(verb, reason, detail, payload)
+        status = Callback::REFUSALS.dig(reason, :http_status) || 400
+        refusal = callback.explain(reason)
+        payload[:reason] = reason
+        payload[:refusal] = refusal
+        log(:warn, "#{verb} refused #{status}: #{refusal}: #{detail}")
+        [status, "text/plain", STATUS_BODIES.fetch(status, "bad request")]
+      end
+
+      def warn_short_ttl(dedupe)
+        return if dedupe.ttl.nil? || dedupe.ttl >= replay_ttl
+
+        WechatWork.warn("the callback dedupe ttl (#{dedupe.ttl} s) is shorter than twice the timestamp window " \
+                        "(#{replay_ttl} s): a replay inside the window but after the ttl would be dispatched again")
       end
 
       def describe(message)

@@ -16,7 +16,8 @@ module WechatWork
     #   r.ok?; r.attempts.size; r.reply.content             # the decrypted passive reply
     #
     # A POST that gets no 200 within timeout: (WeCom: 5 s) is retried up to retries: times
-    # (WeCom: 3) with the same body and MsgId.
+    # (WeCom: 3) with the same body and MsgId. Every request is signed with Time.now, the clock
+    # the endpoint's timestamp window is checked against (not a simulator's advanced clock).
     class Sender
       Attempt = Struct.new(:status, :error, :elapsed, keyword_init: true) do
         def timeout? = error == "timeout"
@@ -53,7 +54,7 @@ module WechatWork
 
       # The URL verification GET. => the plaintext the endpoint echoed (it is checked).
       def verify_url
-        @native._verify_url
+        @native._verify_url(Time.now.to_i)
       end
 
       # Delivers a message or event: a plaintext callback XML String, or a Hash of fields
@@ -61,7 +62,7 @@ module WechatWork
       # ToUserName, FromUserName, CreateTime, MsgId (messages), AgentID are filled in.
       def deliver(message)
         xml = message.is_a?(String) ? message : to_xml(message)
-        raw = @native._deliver(xml)
+        raw = @native._deliver(xml, Time.now.to_i)
         reply = raw[:reply] && Message.build(Native::Callback.parse_xml(raw[:reply]), xml: raw[:reply])
         Result.new(attempts: raw[:attempts].map { |a| Attempt.new(**a) }, status: raw[:status], body: raw[:body],
                    reply: reply, reply_xml: raw[:reply], reply_error: raw[:reply_error], message: raw[:message],

@@ -50,9 +50,17 @@ module WechatWork
         wechat_work_render(*wechat_work_router.verify(request.query_parameters))
       end
 
-      # POST: a message or an event.
+      # POST: a message or an event. The body is never read past Callback::MAX_BODY: a larger
+      # Content-Length is answered 413 at once, a longer stream 413 after limit + 1 bytes.
       def create
-        wechat_work_render(*wechat_work_router.receive(request.query_parameters, request.raw_post))
+        router = wechat_work_router
+        declared = request.get_header("CONTENT_LENGTH")
+        return wechat_work_render(*router.refuse_too_large(declared)) if Callback::Body.declared_too_large?(declared)
+
+        body = Callback::Body.read(request.body)
+        return wechat_work_render(*router.refuse_too_large) unless body
+
+        wechat_work_render(*router.receive(request.query_parameters, body))
       end
 
       private

@@ -7,7 +7,8 @@ module WechatWork
     # Log lines for WechatWork's events, in the style of ActionMailer's:
     #   WeCom message/send (12.4ms) errcode=0
     #   Delivered WeCom textcard, delivery 42 (msgid vcT8...)
-    #   WeCom callback: text message from lilei answered 200 (3.1ms)
+    #   WeCom callback: POST text message from lilei answered 200 (3.1ms)
+    #   WeCom callback: POST refused 403: signature mismatch (check callback_token of app :default: ...) (1.2ms)
     class LogSubscriber < ::ActiveSupport::LogSubscriber
       def request(event)
         debug do
@@ -26,12 +27,20 @@ module WechatWork
         end
       end
 
+      # A refusal is a warning: it says why and what to check (never a secret, never the body).
       def callback(event)
-        info do
-          p = event.payload
-          "WeCom callback: #{p[:message]} answered #{p[:status]}#{" (retry, not dispatched again)" if p[:duplicate]} " \
-            "(#{event.duration.round(1)}ms)"
-        end
+        p = event.payload
+        line = -> { "WeCom callback: #{p[:method] || "POST"} #{callback_outcome(p)} (#{event.duration.round(1)}ms)" }
+        p[:refusal] || p[:exception] ? warn(&line) : info(&line)
+      end
+
+      private
+
+      def callback_outcome(payload)
+        return "refused #{payload[:status]}: #{payload[:refusal]}" if payload[:refusal]
+        return "failed (#{payload[:exception].join(": ")})" if payload[:exception]
+
+        "#{payload[:message]} answered #{payload[:status]}#{" (retry, not dispatched again)" if payload[:duplicate]}"
       end
     end
   end

@@ -25,11 +25,12 @@ module WechatWork
       # Posts a signed, encrypted callback to the app's endpoint, as WeCom would (in a request
       # spec or integration test). Fields use WeCom's names or snake_case; missing envelope
       # fields are filled in. => the decrypted passive reply (a Callback::Message), or nil when
-      # the endpoint answered empty; `response` has the raw answer.
+      # the endpoint answered empty; `response` has the raw answer. Signed with Time.now, so it
+      # passes the endpoint's timestamp window (travel_to moves both).
       #   post_wechat_work_callback(event: "template_card_event", from_user_name: "lilei",
       #                             event_key: "accept", task_id: "interview-42", response_code: "rc")
       def post_wechat_work_callback(path = "/wechat_work/callback", app: :default, **fields)
-        callback = Callback.new(**WechatWork.configuration.callback_options(app))
+        callback = Callback.new(app)
         agent_id = WechatWork.configuration.client_options(app)[:agent_id]
         xml = Callback::Sender.to_xml(fields, corp_id: callback.corp_id, agent_id: agent_id)
         params, body = callback.encrypted_request(xml)

@@ -13,6 +13,7 @@ use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use rand::rngs::OsRng;
 use rand::TryRngCore;
 
+use super::rejection::Rejection;
 use crate::error::{Error, Result};
 
 type Encryptor = cbc::Encryptor<Aes256>;
@@ -132,11 +133,11 @@ pub struct Decrypted {
 }
 
 fn fail(msg: &str) -> Error {
-    Error::Decrypt(msg.to_string())
+    Error::callback(Rejection::Decrypt, msg)
 }
 
 /// Decrypts base64 `ciphertext`, checking the padding and the length field strictly.
-/// Every failure is [`Error::Decrypt`]; none of them panics, whatever the input.
+/// Every failure is a [`Rejection::Decrypt`]; none of them panics, whatever the input.
 pub fn decrypt(key: &AesKey, ciphertext: &str) -> Result<Decrypted> {
     let text = ciphertext.trim();
     if text.is_empty() {
@@ -200,6 +201,10 @@ mod tests {
     use super::*;
 
     const WECHATPY_KEY: &str = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR";
+
+    fn refused(r: Result<Decrypted>) -> bool {
+        r.err().and_then(|e| e.rejection()) == Some(Rejection::Decrypt)
+    }
 
     #[test]
     fn decodes_non_canonical_published_keys() {
@@ -297,13 +302,7 @@ mod tests {
             ("just over", just_over),
             ("all pad", all_pad),
         ] {
-            assert!(
-                matches!(
-                    decrypt(&key, &raw_encrypt(&key, &bad)),
-                    Err(Error::Decrypt(_))
-                ),
-                "{name}"
-            );
+            assert!(refused(decrypt(&key, &raw_encrypt(&key, &bad))), "{name}");
         }
     }
 
@@ -320,13 +319,10 @@ mod tests {
             "AAAA",
             &STANDARD.encode([0u8; 48]),
         ] {
-            assert!(
-                matches!(decrypt(&key, bad), Err(Error::Decrypt(_))),
-                "{bad}"
-            );
+            assert!(refused(decrypt(&key, bad)), "{bad}");
         }
         let other =
             AesKey::from_encoding_aes_key("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C").unwrap();
-        assert!(matches!(decrypt(&other, &good), Err(Error::Decrypt(_))));
+        assert!(refused(decrypt(&other, &good)));
     }
 }

@@ -1,8 +1,13 @@
 //! WeCom's side of callbacks, for tests and demos: delivers a signed, encrypted callback to an
 //! app's URL the way WeCom does (URL verification GET; POST with a timeout, retried with the
 //! same message on a timeout or a non-200 answer) and checks the app's encrypted reply.
+//!
+//! The caller gives the timestamp each request is signed with: the current time of the clock
+//! the app checks its [`TimestampWindow`](super::TimestampWindow) against (the Ruby side passes
+//! `Time.now`; [`unix_now`](super::window::unix_now) is the core's). Never a simulated clock
+//! that tests advance: the app would refuse its callbacks as replays.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rand::Rng;
 use serde_json::{Map, Value};
@@ -61,14 +66,6 @@ pub struct Sender {
     crypto: CallbackCrypto,
     timeout: Duration,
     retries: u32,
-}
-
-fn now() -> String {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs()
-        .to_string()
 }
 
 fn digits(n: usize) -> String {
@@ -171,12 +168,13 @@ impl Sender {
         }
     }
 
-    /// The URL verification GET: sends an encrypted echostr and checks that the endpoint answers
-    /// with exactly its plaintext. Returns that plaintext.
-    pub fn verify_url(&self, cancel: &Canceller) -> Result<String> {
+    /// The URL verification GET, signed with `timestamp` (Unix seconds): sends an encrypted
+    /// echostr and checks that the endpoint answers with exactly its plaintext. Returns that
+    /// plaintext.
+    pub fn verify_url(&self, timestamp: u64, cancel: &Canceller) -> Result<String> {
         const PATH: &str = "callback verify_url";
         let plain = digits(19);
-        let timestamp = now();
+        let timestamp = timestamp.to_string();
         let nonce = digits(9);
         let echostr = self.crypto.encrypt(&plain)?;
         let signature = self.crypto.sign(&timestamp, &nonce, &echostr);
@@ -215,15 +213,21 @@ impl Sender {
         }
     }
 
-    /// Delivers one plaintext callback XML (a message or an event) the way WeCom does.
-    /// Transport failures are recorded in the result, not raised: a test asserts on them.
-    pub fn deliver(&self, message_xml: &str, cancel: &Canceller) -> Result<Delivery> {
+    /// Delivers one plaintext callback XML (a message or an event) the way WeCom does, signed
+    /// with `timestamp` (Unix seconds; the retries resend the same request). Transport failures
+    /// are recorded in the result, not raised: a test asserts on them.
+    pub fn deliver(
+        &self,
+        message_xml: &str,
+        timestamp: u64,
+        cancel: &Canceller,
+    ) -> Result<Delivery> {
         let fields = xml::parse(message_xml).map_err(|e| {
             Error::argument(format!("the message to deliver is not callback XML: {e}"))
         })?;
         let agent_id = xml::field(&fields, "AgentID").unwrap_or("").to_string();
         let encrypt = self.crypto.encrypt(message_xml)?;
-        let timestamp = now();
+        let timestamp = timestamp.to_string();
         let nonce = digits(9);
         let signature = self.crypto.sign(&timestamp, &nonce, &encrypt);
         let mut envelope = Map::new();

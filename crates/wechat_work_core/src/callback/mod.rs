@@ -1,11 +1,15 @@
-//! WeCom callbacks (接收消息与事件): URL verification, signature, AES crypto, XML.
+//! WeCom callbacks (接收消息与事件): URL verification, signature, timestamp window, AES
+//! crypto, XML.
 //!
 //! [`CallbackCrypto`] is what an app's endpoint needs; [`deliver::Sender`] plays WeCom's side
 //! (delivers signed, encrypted callbacks to a URL, with WeCom's timeout and retries) for tests.
+//! Every refusal is an [`Error::Callback`] with its [`Rejection`].
 
 pub mod crypto;
 pub mod deliver;
+pub mod rejection;
 pub mod signature;
+pub mod window;
 pub mod xml;
 
 use serde_json::{Map, Value};
@@ -15,18 +19,26 @@ use crypto::AesKey;
 
 pub use crypto::Decrypted;
 pub use deliver::{Attempt, Delivery, Sender};
+pub use rejection::Rejection;
+pub use window::TimestampWindow;
+
+/// The largest callback body an endpoint reads (callbacks are a few KB). The Ruby endpoints
+/// refuse a longer body with 413 before reading past it; the XML parser refuses it too.
+pub const MAX_BODY_LEN: usize = 1024 * 1024;
 
 /// Longest timestamp / nonce accepted when building a reply.
 const MAX_NONCE_LEN: usize = 128;
 
-/// One app's callback settings: token, EncodingAESKey and the receive id (the corp id for
-/// self-built apps, the suite id for third-party suites). `Debug` shows neither secret.
+/// One app's callback settings: token, EncodingAESKey, the receive id (the corp id for
+/// self-built apps, the suite id for third-party suites) and the timestamp window (default
+/// [`TimestampWindow::DEFAULT`]). `Debug` shows neither secret.
 #[derive(Clone)]
 pub struct CallbackCrypto {
     token: String,
     key: AesKey,
     receive_id: String,
     verify_receive_id: bool,
+    window: TimestampWindow,
 }
 
 impl std::fmt::Debug for CallbackCrypto {
@@ -36,6 +48,7 @@ impl std::fmt::Debug for CallbackCrypto {
             .field("key", &"<redacted>")
             .field("receive_id", &self.receive_id)
             .field("verify_receive_id", &self.verify_receive_id)
+            .field("window", &self.window)
             .finish()
     }
 }
@@ -80,11 +93,23 @@ impl CallbackCrypto {
             key: AesKey::from_encoding_aes_key(encoding_aes_key)?,
             receive_id: receive_id.to_string(),
             verify_receive_id,
+            window: TimestampWindow::DEFAULT,
         })
+    }
+
+    /// The same settings with another timestamp window ([`TimestampWindow::off`] for tools
+    /// that replay stored messages).
+    pub fn with_timestamp_window(mut self, window: TimestampWindow) -> Self {
+        self.window = window;
+        self
     }
 
     pub fn receive_id(&self) -> &str {
         &self.receive_id
+    }
+
+    pub fn timestamp_window(&self) -> TimestampWindow {
+        self.window
     }
 
     /// `msg_signature` for these parameters with this app's token.
@@ -94,55 +119,71 @@ impl CallbackCrypto {
 
     fn check_receive_id(&self, decrypted: &Decrypted) -> Result<()> {
         if self.verify_receive_id && decrypted.receive_id != self.receive_id {
-            return Err(Error::Decrypt(
-                "the message is for another receive id (corp id / suite id) than this app's".into(),
+            return Err(Error::callback(
+                Rejection::ReceiveId,
+                "the message is for another receive id (corp id / suite id) than this app's",
             ));
         }
         Ok(())
     }
 
-    /// Checks signature, then decrypts and checks the receive id. `encrypt` is base64.
-    pub fn open(
+    /// The checks, in order: the signature (constant time, before anything else is looked
+    /// at), the timestamp window when `now` is given (the signature covers the timestamp, so
+    /// only a genuine one is judged), then decryption and the receive id. `encrypt` is base64.
+    fn open(
         &self,
         msg_signature: &str,
         timestamp: &str,
         nonce: &str,
         encrypt: &str,
+        now: Option<u64>,
     ) -> Result<Decrypted> {
         signature::verify(&self.token, timestamp, nonce, encrypt, msg_signature)?;
+        if let Some(now) = now {
+            self.window.check(timestamp, now)?;
+        }
         let decrypted = crypto::decrypt(&self.key, encrypt)?;
         self.check_receive_id(&decrypted)?;
         Ok(decrypted)
     }
 
-    /// The GET verification: returns the plaintext the endpoint must answer with, verbatim.
+    /// The GET verification (it carries a timestamp too): returns the plaintext the endpoint
+    /// must answer with, verbatim. `now`: Unix seconds ([`window::unix_now`] for the core's clock).
     pub fn verify_url(
         &self,
         msg_signature: &str,
         timestamp: &str,
         nonce: &str,
         echostr: &str,
+        now: u64,
     ) -> Result<String> {
         let echostr = restore_plus(echostr);
         if echostr.is_empty() {
             return Err(xml::protocol("echostr is missing"));
         }
         Ok(self
-            .open(msg_signature, timestamp, nonce, &echostr)?
+            .open(msg_signature, timestamp, nonce, &echostr, Some(now))?
             .message)
     }
 
-    /// A POSTed callback body: returns the decrypted inner XML.
+    /// A POSTed callback body: returns the decrypted inner XML. `now` as for [`verify_url`](Self::verify_url).
     pub fn decrypt_message(
         &self,
         body: &str,
         msg_signature: &str,
         timestamp: &str,
         nonce: &str,
+        now: u64,
     ) -> Result<String> {
         let envelope = xml::parse_envelope(body)?;
         Ok(self
-            .open(msg_signature, timestamp, nonce, &envelope.encrypt)?
+            .open(
+                msg_signature,
+                timestamp,
+                nonce,
+                &envelope.encrypt,
+                Some(now),
+            )?
             .message)
     }
 
@@ -153,8 +194,9 @@ impl CallbackCrypto {
         msg_signature: &str,
         timestamp: &str,
         nonce: &str,
+        now: u64,
     ) -> Result<(String, Map<String, Value>)> {
-        let inner = self.decrypt_message(body, msg_signature, timestamp, nonce)?;
+        let inner = self.decrypt_message(body, msg_signature, timestamp, nonce, now)?;
         let fields = xml::parse(&inner)?;
         Ok((inner, fields))
     }
@@ -199,7 +241,8 @@ impl CallbackCrypto {
     }
 
     /// WeCom's side of a passive reply: checks the envelope's signature, decrypts, checks the
-    /// receive id. Returns the reply's plaintext XML.
+    /// receive id (not the timestamp: a reply is checked as it arrives, and tests replay
+    /// known ones). Returns the reply's plaintext XML.
     pub fn decrypt_reply(&self, envelope: &str) -> Result<String> {
         let map = xml::parse(envelope)?;
         let get = |name: &str| {
@@ -213,6 +256,7 @@ impl CallbackCrypto {
             get("TimeStamp")?,
             get("Nonce")?,
             encrypt,
+            None,
         )?;
         Ok(decrypted.message)
     }

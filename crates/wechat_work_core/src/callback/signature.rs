@@ -4,6 +4,7 @@
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 
+use super::rejection::Rejection;
 use crate::error::{Error, Result};
 
 /// The signature WeCom computes (and expects back on a passive reply).
@@ -34,9 +35,9 @@ pub fn verify(
     if same_len && equal {
         Ok(())
     } else {
-        Err(Error::Signature(
-            "msg_signature does not match: the request is not from WeCom, or the callback token is wrong"
-                .into(),
+        Err(Error::callback(
+            Rejection::Signature,
+            "msg_signature does not match: the request is not from WeCom, or not for this app, or the callback token is wrong",
         ))
     }
 }
@@ -68,17 +69,9 @@ mod tests {
     fn verify_accepts_upper_case_and_rejects_tampering() {
         let sig = sign("t", "1", "2", "abc");
         assert!(verify("t", "1", "2", "abc", &sig.to_uppercase()).is_ok());
-        assert!(matches!(
-            verify("t", "1", "2", "abd", &sig),
-            Err(Error::Signature(_))
-        ));
-        assert!(matches!(
-            verify("t", "1", "2", "abc", &sig[..39]),
-            Err(Error::Signature(_))
-        ));
-        assert!(matches!(
-            verify("t", "1", "2", "abc", ""),
-            Err(Error::Signature(_))
-        ));
+        for (encrypt, given) in [("abd", sig.as_str()), ("abc", &sig[..39]), ("abc", "")] {
+            let refused = verify("t", "1", "2", encrypt, given).unwrap_err();
+            assert_eq!(refused.rejection(), Some(Rejection::Signature), "{given}");
+        }
     }
 }

@@ -10,21 +10,18 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use serde_json::{Map, Value};
 
+use super::rejection::Rejection;
 use crate::error::{Error, Result};
 
 /// A callback body is a few KB; refuse anything past this before parsing.
-pub const MAX_XML_LEN: usize = 1024 * 1024;
+pub const MAX_XML_LEN: usize = super::MAX_BODY_LEN;
 const MAX_DEPTH: usize = 16;
 const MAX_ELEMENTS: usize = 10_000;
 
-/// The error for input that is not a WeCom callback: `WechatWork::ProtocolError` in Ruby,
-/// with `http_status` 400 (what the endpoint answers).
+/// The error for input that is not a WeCom callback: [`Rejection::Malformed`]
+/// (`WechatWork::MalformedCallbackError`, a `ProtocolError`, in Ruby; the endpoint answers 400).
 pub fn protocol(message: impl Into<String>) -> Error {
-    Error::Protocol {
-        path: "callback".into(),
-        message: message.into(),
-        status: 400,
-    }
+    Error::callback(Rejection::Malformed, message)
 }
 
 struct Frame {
@@ -55,7 +52,10 @@ fn insert(map: &mut Map<String, Value>, key: String, value: Value) {
 /// Parses a callback document whose root is `<xml>`; returns the root's children.
 pub fn parse(xml: &str) -> Result<Map<String, Value>> {
     if xml.len() > MAX_XML_LEN {
-        return Err(protocol("the XML body is too large"));
+        return Err(Error::callback(
+            Rejection::TooLarge,
+            format!("the XML body is over {MAX_XML_LEN} bytes"),
+        ));
     }
     if xml.trim().is_empty() {
         return Err(protocol("the body is empty, not a WeCom callback XML"));
@@ -292,7 +292,7 @@ mod tests {
     use super::*;
 
     fn is_protocol(r: Result<Map<String, Value>>) -> bool {
-        matches!(r, Err(Error::Protocol { status: 400, .. }))
+        r.err().and_then(|e| e.rejection()) == Some(Rejection::Malformed)
     }
 
     #[test]
@@ -343,15 +343,14 @@ mod tests {
         }
         assert!(is_protocol(parse(&"<xml>".repeat(10))));
         let huge = format!("<xml><A>{}</A></xml>", "x".repeat(MAX_XML_LEN));
-        assert!(is_protocol(parse(&huge)));
+        let too_large = parse(&huge).unwrap_err().rejection();
+        assert_eq!(too_large, Some(Rejection::TooLarge));
     }
 
     #[test]
     fn envelope_requires_encrypt() {
-        assert!(matches!(
-            parse_envelope("<xml><ToUserName>a</ToUserName></xml>"),
-            Err(Error::Protocol { .. })
-        ));
+        let refused = parse_envelope("<xml><ToUserName>a</ToUserName></xml>").unwrap_err();
+        assert_eq!(refused.rejection(), Some(Rejection::Malformed));
         let env = parse_envelope("<xml><ToUserName><![CDATA[c]]></ToUserName><AgentID><![CDATA[1]]></AgentID><Encrypt><![CDATA[abc]]></Encrypt></xml>").unwrap();
         assert_eq!(env.encrypt, "abc");
         assert_eq!(env.agent_id.as_deref(), Some("1"));

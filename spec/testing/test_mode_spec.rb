@@ -156,7 +156,8 @@ RSpec.describe WechatWork::Testing do
             +  **Interview**
             +  Room: 4
       MSG
-      expect(failure { test.assert_wechat_work_message(to: "lilei") {} }).to eq(%(expected a WeCom message to: "lilei"\nnothing was sent by the block))
+      expect(failure { test.assert_wechat_work_message(to: "lilei") {} })
+        .to eq(%(expected a WeCom message to: "lilei"\nnothing was sent by the block))
     end
 
     it "assert_wechat_work_messages and assert_no_wechat_work_messages list what was sent" do

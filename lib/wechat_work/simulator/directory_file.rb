@@ -64,7 +64,9 @@ module WechatWork
       def initialize(path, data)
         @path = path
         unknown = data.keys - SECTIONS
-        raise DirectoryError.new("unknown key; a directory file has #{SECTIONS.join(", ")}", path: path, key: unknown.first.to_s) unless unknown.empty?
+        unless unknown.empty?
+          raise DirectoryError.new("unknown key; a directory file has #{SECTIONS.join(", ")}", path: path, key: unknown.first.to_s)
+        end
 
         @departments = section(data, "departments") || [1]
         @users = (section(data, "users") || []).map { |user| userid_as_string(user) }
@@ -92,9 +94,9 @@ module WechatWork
       def section(data, name)
         list = data[name]
         return nil if list.nil?
-        raise DirectoryError.new("must be a list (\"- ...\" lines), got #{DirectoryFile.shape_of(list)}", path: path, key: name) unless list.is_a?(Array)
+        return list if list.is_a?(Array)
 
-        list
+        raise DirectoryError.new("must be a list (\"- ...\" lines), got #{DirectoryFile.shape_of(list)}", path: path, key: name)
       end
 
       # YAML reads `userid: 10086` as a number; a userid of digits is a userid all the same.

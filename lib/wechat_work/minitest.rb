@@ -8,9 +8,11 @@
 #   assert_wechat_work_messages(1) { notify(interview) }
 #   assert_wechat_work_message(to: "lilei", msgtype: :textcard, content: /Interview/) { notify(interview) }
 #   assert_no_wechat_work_messages { cancel(interview) }
+#   assert_enqueued_wechat_work_delivery(to: "lilei", msgtype: :text) { schedule(interview) }  # WechatWork.deliver_later
 require "wechat_work"
 require "wechat_work/testing"
 require "wechat_work/testing/expectation"
+require "wechat_work/testing/capture"
 require "wechat_work/testing/helpers"
 
 module WechatWork
@@ -30,9 +32,12 @@ module WechatWork
       end
 
       # Exactly `count` messages are sent by the block.
-      def assert_wechat_work_messages(count, message = nil)
-        sent = sent_by { yield }
-        msg = message || "expected #{count} WeCom message(s), #{sent.size} sent:\n#{sent.map(&:inspect).join("\n")}"
+      def assert_wechat_work_messages(count, message = nil, &block)
+        expectation = Expectation.new({})
+        capture = Capture.of(&block)
+        sent = capture.sent
+        msg = message || "expected #{count} WeCom message(s), " \
+                         "#{sent.empty? ? expectation.mismatch(capture) : "#{sent.size} sent:\n#{expectation.listing(sent)}"}"
         assert_equal count, sent.size, msg
         sent
       end
@@ -42,19 +47,22 @@ module WechatWork
       end
 
       # At least one message matching the criteria (to:, msgtype:, content:, app:, chat:) is sent.
-      def assert_wechat_work_message(**criteria)
-        expectation = Expectation.new(**criteria)
-        sent = sent_by { yield }
-        assert sent.any? { |d| expectation.matches?(d) }, "expected #{expectation.description}\n#{expectation.mismatch(sent)}"
-        sent
+      def assert_wechat_work_message(**criteria, &block)
+        assert_wechat_work_found(Expectation.new(criteria, kind: Expectation::SENT), Capture.of(&block))
+      end
+
+      # At least one outbox row (WechatWork.deliver_later) matching the criteria is written by
+      # the block. => the enqueued deliveries
+      def assert_enqueued_wechat_work_delivery(**criteria, &block)
+        assert_wechat_work_found(Expectation.new(criteria, kind: Expectation::ENQUEUED), Capture.of(outbox: :required, &block))
       end
 
       private
 
-      def sent_by
-        before = Testing.deliveries.size
-        yield
-        Testing.deliveries.drop(before)
+      def assert_wechat_work_found(expectation, capture)
+        found = expectation.found_in(capture)
+        assert found.any? { |d| expectation.matches?(d) }, "expected #{expectation.description}\n#{expectation.mismatch(capture)}"
+        found
       end
     end
   end

@@ -5,7 +5,8 @@
 # * Turns on WechatWork's test mode for every example: nothing leaves the process, sends are
 #   recorded (WechatWork::Testing.deliveries) and cleared between examples, calls are still
 #   checked by the core.
-# * Matchers: have_sent_wechat_work_message(to:, msgtype:, content:, app:, chat:).
+# * Matchers: have_sent_wechat_work_message(to:, msgtype:, content:, app:, chat:),
+#   have_enqueued_wechat_work_delivery(...) (outbox rows of WechatWork.deliver_later).
 # * Helpers: wechat_work_deliveries, with_wechat_work_simulator { |sim| ... } (a real round
 #   trip against the simulator, test mode off inside).
 require "wechat_work"

@@ -2,6 +2,7 @@
 
 require "json"
 require "securerandom"
+require_relative "simulator/directory_file"
 
 module WechatWork
   # A local WeCom stand-in: a real HTTP server on a loopback port that answers the gem's
@@ -32,8 +33,13 @@ module WechatWork
       # Starts a simulator. users:/departments:/tags: nil means lenient (every well-formed id
       # exists); an Array means strict (only those exist). Users are userid Strings or Hashes
       # ({userid:, name:, department: [1], ...any user/get field}); departments are ids or
-      # {id:, name:, parentid:}; tags are ids or {tagid:, tagname:}.
+      # {id:, name:, parentid:, order:}; tags are ids or {tagid:, tagname:, users: [userids],
+      # parties: [ids]}. In a strict section a reference must point at a listed entry.
       # Raises WechatWork::ConfigurationError when the port cannot be bound.
+      #
+      # directory: a YAML file of departments:, users:, tags: (see Simulator::DirectoryFile):
+      # the whole directory, strict, as WeCom's is; instead of users:/departments:/tags:.
+      # Raises Simulator::DirectoryError (a ConfigurationError) naming the file and the key.
       #
       # apps: more apps of the corp, each { name:, secret:, agent_id: } (a token of one app
       # used with another's agent id answers 301002). restricted_fields: false makes the apps
@@ -42,10 +48,12 @@ module WechatWork
       # auto_login: a userid (or :visitor, someone who is not a member): the sign-in pages
       # (/connect/oauth2/authorize, /wwlogin/sso/login) redirect at once as them; see #auto_login=.
       def start(port: 0, host: "127.0.0.1", corp_id: DEFAULT_CORP_ID, secret: nil, agent_id: DEFAULT_AGENT_ID,
-                users: nil, departments: nil, tags: nil, token_ttl: 7200, apps: [], restricted_fields: true,
-                auto_login: nil)
-        new(port: port, host: host, corp_id: corp_id, secret: secret, agent_id: agent_id, users: users,
-            departments: departments, tags: tags, token_ttl: token_ttl, apps: apps, restricted_fields: restricted_fields,
+                users: nil, departments: nil, tags: nil, directory: nil, token_ttl: 7200, apps: [],
+                restricted_fields: true, auto_login: nil)
+        file = directory && directory_file(directory, users: users, departments: departments, tags: tags)
+        contacts = file ? file.to_options : { users: users, departments: departments, tags: tags }
+        new(port: port, host: host, corp_id: corp_id, secret: secret, agent_id: agent_id, **contacts,
+            directory_file: file, token_ttl: token_ttl, apps: apps, restricted_fields: restricted_fields,
             auto_login: auto_login)
       end
 
@@ -60,10 +68,21 @@ module WechatWork
       end
 
       private :new
+
+      private
+
+      def directory_file(path, **contacts)
+        given = contacts.compact.keys
+        unless given.empty?
+          raise ArgumentError, "directory: #{path} is the whole directory; give it or #{given.map { "#{_1}:" }.join(", ")}, not both"
+        end
+
+        DirectoryFile.load(path)
+      end
     end
 
-    def initialize(port:, host:, corp_id:, secret:, agent_id:, users:, departments:, tags:, token_ttl:, apps:,
-                   restricted_fields:, auto_login:)
+    def initialize(port:, host:, corp_id:, secret:, agent_id:, users:, departments:, tags:, directory_file:, token_ttl:,
+                   apps:, restricted_fields:, auto_login:)
       options = {
         "port" => Integer(port), "host" => host.to_s, "corp_id" => corp_id.to_s,
         "secret" => (secret || SecureRandom.alphanumeric(43)).to_s, "agent_id" => Integer(agent_id),
@@ -74,7 +93,12 @@ module WechatWork
         "tags" => tags && Array(tags).map { |t| normalize_entry(t, "tagid") },
         "auto_login" => auto_login_json(auto_login)
       }
-      @native = Native::Simulator._start(JSON.generate(options))
+      @directory_file = directory_file
+      @native = begin
+        Native::Simulator._start(JSON.generate(options))
+      rescue ::ArgumentError => e
+        raise directory_file&.refusal(e) || e
+      end
       @base_url = @native._base_url
       @corp_id = @native._corp_id
       @agent_id = @native._agent_id
@@ -83,6 +107,9 @@ module WechatWork
 
     # "http://127.0.0.1:PORT": clients append /cgi-bin/...
     attr_reader :base_url, :corp_id, :agent_id, :port
+
+    # The Simulator::DirectoryFile it serves (started with directory:), or nil.
+    attr_reader :directory_file
 
     # The app secret gettoken accepts (random unless given).
     def secret
@@ -182,8 +209,9 @@ module WechatWork
       self
     end
 
-    # Adds a member (for strict users: mode; in lenient mode it sets the name user/get answers).
-    # Extra keywords become user/get fields (position:, mobile:, ...).
+    # Adds a member (for strict users: mode, a directory: file included; in lenient mode it sets
+    # the name user/get answers). Extra keywords become user/get fields (position:, mobile:, ...).
+    # In a strict directory the departments must be listed ones.
     def add_user(userid, name: nil, department: [1], **fields)
       user = fields.transform_keys(&:to_s).merge("userid" => userid.to_s, "department" => Array(department))
       user["name"] = name.to_s if name

@@ -212,10 +212,90 @@ RSpec.describe "have_enqueued_wechat_work_delivery" do
     expect { nil }.not_to have_enqueued_wechat_work_delivery
   end
 
-  it "fails with what was enqueued instead" do
+  let(:client) { WechatWork.client }
+
+  it "fails with a diff of what was enqueued instead, in deliveries enqueued, not messages sent" do
     matcher = have_enqueued_wechat_work_delivery(to: "hanmeimei")
     expect(matcher.matches?(-> { invite })).to be(false)
-    expect(matcher.failure_message).to include('expected a WeCom message to: "hanmeimei"', "-to: hanmeimei", "+to: lilei")
-    expect(matcher.description).to start_with("enqueue a WeCom message")
+    expect(matcher.failure_message).to eq(<<~'MSG'.chomp)
+      expected an enqueued WeCom delivery to: "hanmeimei"
+      1 delivery enqueued instead:
+        #1: {:to=>"lilei", :msgtype=>"text", :content=>"Interview at 15:00", :app=>"default", :chat=>""}
+          -to: hanmeimei
+          +to: lilei
+    MSG
+    expect(matcher.description).to eq('enqueue a WeCom delivery to: "hanmeimei"')
+  end
+
+  it "says when nothing was enqueued, and when the block sent directly instead" do
+    matcher = have_enqueued_wechat_work_delivery(to: "lilei")
+    expect(matcher.matches?(-> {})).to be(false)
+    expect(matcher.failure_message).to eq(<<~'MSG'.chomp)
+      expected an enqueued WeCom delivery to: "lilei"
+      nothing was enqueued by the block (it wrote no WechatWork::Delivery outbox row)
+    MSG
+    expect(matcher.matches?(-> { client.send_text(to: "lilei", content: "Interview at 15:00") })).to be(false)
+    expect(matcher.failure_message).to eq(<<~'MSG'.chomp)
+      expected an enqueued WeCom delivery to: "lilei"
+      nothing was enqueued by the block (it wrote no WechatWork::Delivery outbox row), but it sent 1 message directly (with WechatWork.client, not through the outbox):
+        #1: {:to=>"lilei", :msgtype=>"text", :content=>"Interview at 15:00", :app=>"default", :chat=>""}
+    MSG
+  end
+
+  it "counts and negates in deliveries enqueued" do
+    twice = have_enqueued_wechat_work_delivery(to: "lilei").twice
+    expect(twice.matches?(-> { invite })).to be(false)
+    expect(twice.failure_message).to eq(<<~'MSG'.chomp)
+      expected an enqueued WeCom delivery to: "lilei" 2 time(s), it was enqueued 1 time(s); the block enqueued 1 delivery:
+        #1: {:to=>"lilei", :msgtype=>"text", :content=>"Interview at 15:00", :app=>"default", :chat=>""}
+    MSG
+    negated = have_enqueued_wechat_work_delivery(msgtype: :text)
+    expect(negated.does_not_match?(-> { invite })).to be(false)
+    expect(negated.failure_message_when_negated).to eq(<<~'MSG'.chomp)
+      expected no enqueued WeCom delivery msgtype: :text, but the block enqueued 1 delivery:
+        #1: {:to=>"lilei", :msgtype=>"text", :content=>"Interview at 15:00", :app=>"default", :chat=>""}
+    MSG
+  end
+
+  # The mistake the other way round: the block used deliver_later, the spec expected a send.
+  it "have_sent_wechat_work_message says the block enqueued instead of sending" do
+    matcher = have_sent_wechat_work_message(to: "lilei")
+    expect(matcher.matches?(-> { invite })).to be(false)
+    expect(matcher.failure_message).to eq(<<~'MSG'.chomp)
+      expected a WeCom message to: "lilei"
+      nothing was sent by the block, but it enqueued 1 delivery (WechatWork.deliver_later writes an outbox row; its job sends it later):
+        #1: {:to=>"lilei", :msgtype=>"text", :content=>"Interview at 15:00", :app=>"default", :chat=>""}
+    MSG
+  end
+
+  describe "assert_enqueued_wechat_work_delivery (Minitest)" do
+    before(:all) do
+      require "minitest"
+      require "wechat_work/minitest"
+    end
+
+    let(:test) { Class.new(Minitest::Test) { include WechatWork::Testing::Assertions }.new("probe") }
+
+    def failure
+      yield
+      raise "the assertion passed"
+    rescue Minitest::Assertion => e
+      e.message
+    end
+
+    it "passes on a matching row and fails in deliveries enqueued" do
+      expect(test.assert_enqueued_wechat_work_delivery(to: "lilei", content: /15:00/) { invite }.map(&:users)).to eq([["lilei"]])
+      expect(failure { test.assert_enqueued_wechat_work_delivery(to: "hanmeimei") { invite } }).to eq(<<~'MSG'.chomp)
+        expected an enqueued WeCom delivery to: "hanmeimei"
+        1 delivery enqueued instead:
+          #1: {:to=>"lilei", :msgtype=>"text", :content=>"Interview at 15:00", :app=>"default", :chat=>""}
+            -to: hanmeimei
+            +to: lilei
+      MSG
+      expect(failure { test.assert_enqueued_wechat_work_delivery {} })
+        .to eq("expected an enqueued WeCom delivery\nnothing was enqueued by the block (it wrote no WechatWork::Delivery outbox row)")
+      expect(failure { test.assert_wechat_work_message(to: "lilei") { invite } })
+        .to start_with("expected a WeCom message to: \"lilei\"\nnothing was sent by the block, but it enqueued 1 delivery")
+    end
   end
 end

@@ -16,7 +16,53 @@ RSpec.describe "exe/wechat_work simulator", simulator: true do
     out, status = Open3.capture2e(*ruby, "simulator", "--help")
     expect(status.exitstatus).to eq(0)
     expect(out).to include("Usage: wechat_work simulator [options]")
-    expect(out).to include("--port", "--host", "--corp-id", "--secret", "--agent-id")
+    expect(out).to include("--port", "--host", "--corp-id", "--secret", "--agent-id", "--directory FILE")
+    expect(out).to include("departments:\n    - { id: 1, name: \"Acme Corp\" }")
+  end
+
+  # The file the Rails generator writes, as the lead's bin/dev would run it.
+  it "serves only a --directory file's members and refuses others as WeCom does" do
+    file = File.expand_path("fixtures/wechat_work_simulator.yml", __dir__)
+    Open3.popen2e(*ruby, "simulator", "--port", "0", "--secret", "cli-secret-123456", "--corp-id", "wwcli", "--agent-id", "7",
+                  "--directory", file) do |stdin, out, wait|
+      stdin.close
+      banner = +""
+      Timeout.timeout(10) { banner << out.gets until banner.include?("Ctrl-C") }
+      expect(banner).to include("  directory: 2 members, 2 departments, 1 tag, from #{file}\n",
+                                "unknown ones are refused as WeCom refuses them")
+      base_url = banner[%r{listening on (http://127\.0\.0\.1:\d+)}, 1]
+      sim = Struct.new(:base_url, :corp_id, :secret, :agent_id).new(base_url, "wwcli", "cli-secret-123456", 7)
+      expect(send_body(sim, text_message(sim, to: "nobody")).json).to include("errcode" => 81013, "invaliduser" => "nobody")
+      expect(send_body(sim, text_message(sim, to: "lilei|nobody", content: "to the file's member")).json)
+        .to include("errcode" => 0, "invaliduser" => "nobody")
+      logged = +""
+      Timeout.timeout(10) { logged << out.gets until logged.include?("to the file's member") }
+      expect(logged).to include("message 1 text touser=lilei|nobody")
+      Process.kill("TERM", wait.pid)
+      expect(Timeout.timeout(10) { wait.value }.exitstatus).to eq(0)
+    end
+  end
+
+  it "says it is lenient without --directory" do
+    Open3.popen2e(*ruby, "simulator", "--port", "0") do |stdin, out, wait|
+      stdin.close
+      banner = +""
+      Timeout.timeout(10) { banner << out.gets until banner.include?("Ctrl-C") }
+      expect(banner).to include("  directory: lenient, every well-formed userid, department and tag exists\n",
+                                "(--directory FILE serves only FILE's and refuses the others, as WeCom does)")
+      Process.kill("TERM", wait.pid)
+      expect(Timeout.timeout(10) { wait.value }.exitstatus).to eq(0)
+    end
+  end
+
+  it "prints one line naming the file and the key, and exits 1, for a malformed --directory file" do
+    Dir.mktmpdir do |dir|
+      file = File.join(dir, "wechat_work_simulator.yml")
+      File.write(file, "users:\n  - { userid: lilei, department: [2] }\n")
+      out, status = Open3.capture2e(*ruby, "simulator", "--port", "0", "--directory", file)
+      expect(status.exitstatus).to eq(1)
+      expect(out).to eq("wechat_work simulator: #{file}: users[0].department: 2 is not among the departments\n")
+    end
   end
 
   it "prints the commands without arguments and fails on unknown ones" do

@@ -54,31 +54,123 @@ RSpec.describe WechatWork::Testing do
       expect { nil }.not_to have_sent_wechat_work_message
     end
 
-    it "fails with a diff of what was sent instead" do
+    # A textcard's content is its title, description and URL, one a line: each goes under
+    # "content: |", indented, so none reads as another key of the diff.
+    it "fails with a diff of what was sent instead, multi-line content indented under its key" do
       matcher = have_sent_wechat_work_message(to: "hanmeimei", msgtype: :text, content: /cancelled/)
       expect(matcher.matches?(-> { send_invite })).to be(false)
-      message = matcher.failure_message
-      expect(message).to include('expected a WeCom message to: "hanmeimei", msgtype: :text, content: /cancelled/')
-      expect(message).to include("1 message sent instead:")
       # RSpec's convention: "-" expected, "+" what was sent.
-      expect(message).to include("-to: hanmeimei").and(include("+to: lilei"))
-      expect(message).to include("-msgtype: text\n").and(include("+msgtype: textcard"))
+      expect(matcher.failure_message).to eq(<<~'MSG'.chomp)
+        expected a WeCom message to: "hanmeimei", msgtype: :text, content: /cancelled/
+        1 message sent instead:
+          #1: {:to=>"lilei", :msgtype=>"textcard", :content=>"Interview today\nRoom 4\nhttps://x.test", :app=>"default", :chat=>""}
+            -to: hanmeimei
+            -msgtype: text
+            -content: /cancelled/
+            +to: lilei
+            +msgtype: textcard
+            +content: |
+            +  Interview today
+            +  Room 4
+            +  https://x.test
+      MSG
     end
 
-    it "fails when nothing was sent, and when counted wrong" do
+    it "diffs a multi-line content line by line, its lines never read as keys" do
+      matcher = have_sent_wechat_work_message(content: "**Interview** at 15:00\n> Room 5")
+      markdown = -> { client.send_markdown(to: "lilei", content: "**Interview** at 15:00\n> Room 4\nmsgtype: text") }
+      expect(matcher.matches?(markdown)).to be(false)
+      expect(matcher.failure_message).to eq(<<~'MSG'.chomp)
+        expected a WeCom message content: "**Interview** at 15:00\n> Room 5"
+        1 message sent instead:
+          #1: {:to=>"lilei", :msgtype=>"markdown", :content=>"**Interview** at 15:00\n> Room 4\nmsgtype: text", :app=>"default", :chat=>""}
+             content: |
+               **Interview** at 15:00
+            -  > Room 5
+            +  > Room 4
+            +  msgtype: text
+      MSG
+    end
+
+    it "fails when nothing was sent, when counted wrong, and when negated" do
       matcher = have_sent_wechat_work_message(to: "lilei")
       expect(matcher.matches?(-> {})).to be(false)
-      expect(matcher.failure_message).to include("nothing was sent")
+      expect(matcher.failure_message).to eq(%(expected a WeCom message to: "lilei"\nnothing was sent by the block))
+
       twice = have_sent_wechat_work_message(to: "lilei").twice
       expect(twice.matches?(-> { send_invite })).to be(false)
-      expect(twice.failure_message).to include("2 time(s), it was sent 1 time(s)")
+      expect(twice.failure_message).to eq(<<~'MSG'.chomp)
+        expected a WeCom message to: "lilei" 2 time(s), it was sent 1 time(s); the block sent 1 message:
+          #1: {:to=>"lilei", :msgtype=>"textcard", :content=>"Interview today\nRoom 4\nhttps://x.test", :app=>"default", :chat=>""}
+      MSG
+      expect(twice.description).to eq('send a WeCom message to: "lilei" 2 time(s)')
+
       negated = have_sent_wechat_work_message(to: "lilei")
       expect(negated.does_not_match?(-> { send_invite })).to be(false)
-      expect(negated.failure_message_when_negated).to include("expected no WeCom message to: \"lilei\", but sent:")
+      expect(negated.failure_message_when_negated).to eq(<<~'MSG'.chomp)
+        expected no WeCom message to: "lilei", but the block sent 1 message:
+          #1: {:to=>"lilei", :msgtype=>"textcard", :content=>"Interview today\nRoom 4\nhttps://x.test", :app=>"default", :chat=>""}
+      MSG
+    end
+
+    it "diffs without rspec-support too (Minitest apps): expected lines, then sent ones" do
+      plain = WechatWork::Testing::Expectation::PlainDiffer.new
+      expect(plain.diff("to: lilei\n", "to: hanmeimei\n")).to eq("-to: hanmeimei\n+to: lilei\n")
     end
 
     it "refuses criteria it does not know" do
       expect { have_sent_wechat_work_message(recipient: "lilei") }.to raise_error(ArgumentError, /not recipient/)
+      expect { have_sent_wechat_work_message(kind: :outbox) }.to raise_error(ArgumentError, /not kind/)
+    end
+  end
+
+  describe "the Minitest assertions' failures" do
+    before(:all) do
+      require "minitest"
+      require "wechat_work/minitest"
+    end
+
+    let(:test) { Class.new(Minitest::Test) { include WechatWork::Testing::Assertions }.new("probe") }
+
+    def failure
+      yield
+      raise "the assertion passed"
+    rescue Minitest::Assertion => e
+      e.message
+    end
+
+    it "assert_wechat_work_message diffs what was sent, multi-line content indented under its key" do
+      message = failure do
+        test.assert_wechat_work_message(to: "hanmeimei", content: "Room 5") do
+          client.send_markdown(to: "lilei", content: "**Interview**\nRoom: 4")
+        end
+      end
+      expect(message).to eq(<<~'MSG'.chomp)
+        expected a WeCom message to: "hanmeimei", content: "Room 5"
+        1 message sent instead:
+          #1: {:to=>"lilei", :msgtype=>"markdown", :content=>"**Interview**\nRoom: 4", :app=>"default", :chat=>""}
+            -to: hanmeimei
+            -content: Room 5
+            +to: lilei
+            +content: |
+            +  **Interview**
+            +  Room: 4
+      MSG
+      expect(failure { test.assert_wechat_work_message(to: "lilei") {} })
+        .to eq(%(expected a WeCom message to: "lilei"\nnothing was sent by the block))
+    end
+
+    it "assert_wechat_work_messages and assert_no_wechat_work_messages list what was sent" do
+      expect(failure { test.assert_wechat_work_messages(2) { client.send_text(to: "lilei", content: "one\ntwo") } }).to eq(<<~'MSG'.chomp)
+        expected 2 WeCom message(s), 1 sent:
+          #1: {:to=>"lilei", :msgtype=>"text", :content=>"one\ntwo", :app=>"default", :chat=>""}.
+        Expected: 2
+          Actual: 1
+      MSG
+      expect(failure { test.assert_wechat_work_messages(1) {} })
+        .to eq("expected 1 WeCom message(s), nothing was sent by the block.\nExpected: 1\n  Actual: 0")
+      expect(failure { test.assert_no_wechat_work_messages { client.send_text(to: "lilei", content: "one") } })
+        .to start_with("expected 0 WeCom message(s), 1 sent:\n  #1: {:to=>\"lilei\", :msgtype=>\"text\", :content=>\"one\"")
     end
   end
 

@@ -125,82 +125,233 @@ impl Directory {
     }
 
     /// From the simulator config: `users`, `departments`, `tags`, each `null` (the seeded,
-    /// lenient default) or an Array of ids / objects (strict: only those exist).
+    /// lenient default) or an Array of ids / objects (strict: only those exist). An entry that
+    /// does not fit is refused with where it is: `users[1].department: ...`. In a strict
+    /// directory the references hold: members are in listed departments, tags hold listed
+    /// members and departments, a department's parent is listed.
     pub fn from_config(config: &Value) -> Result<Self> {
         let mut dir = Directory::seeded();
-        match config.get("users") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(users)) => {
-                dir.strict_users = true;
-                dir.users.clear();
-                for u in users {
-                    dir.add_user_value(u)?;
+        if let Some(items) = section(config, "departments")? {
+            dir.strict_departments = true;
+            dir.departments.clear();
+            let mut parents = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let d = department_of(item).map_err(|r| r.at("departments", i))?;
+                if dir.departments.contains_key(&d.id) {
+                    let reason = format!("{} is listed twice", d.id);
+                    return Err(Refusal::field("id", reason).at("departments", i));
+                }
+                parents.push((i, d.parentid));
+                dir.departments.insert(d.id, d);
+            }
+            // Checked once all are in: a parent may come after its children in the list.
+            for (i, parentid) in parents {
+                if parentid != 0 && !dir.departments.contains_key(&parentid) {
+                    let reason = format!("{parentid} is not among the departments");
+                    return Err(Refusal::field("parentid", reason).at("departments", i));
                 }
             }
-            Some(_) => return Err(Error::argument("users must be an Array or nil")),
         }
-        match config.get("departments") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                dir.strict_departments = true;
-                dir.departments = departments_of(v)?;
+        if let Some(items) = section(config, "users")? {
+            dir.strict_users = true;
+            dir.users.clear();
+            for (i, item) in items.iter().enumerate() {
+                let user = dir.user_of(item).map_err(|r| r.at("users", i))?;
+                if let Some(first) = dir.users.get(&user.userid.to_ascii_lowercase()) {
+                    let reason = if first.userid == user.userid {
+                        format!("{:?} is listed twice", user.userid)
+                    } else {
+                        format!(
+                            "{:?} is listed twice (as {:?}: userids ignore case)",
+                            user.userid, first.userid
+                        )
+                    };
+                    return Err(Refusal::field("userid", reason).at("users", i));
+                }
+                dir.users.insert(user.userid.to_ascii_lowercase(), user);
             }
         }
-        match config.get("tags") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                dir.strict_tags = true;
-                dir.tags = tags_of(v)?;
+        if let Some(items) = section(config, "tags")? {
+            dir.strict_tags = true;
+            dir.tags.clear();
+            for (i, item) in items.iter().enumerate() {
+                let tag = dir.tag_of(item).map_err(|r| r.at("tags", i))?;
+                if dir.tags.contains_key(&tag.id) {
+                    return Err(
+                        Refusal::field("tagid", format!("{} is listed twice", tag.id))
+                            .at("tags", i),
+                    );
+                }
+                dir.tags.insert(tag.id, tag);
             }
         }
         Ok(dir)
     }
 
-    /// Adds (or replaces) a member: a userid String or an object with `userid`, optional
-    /// `name`, `department` and any other user/get fields.
+    /// Adds (or replaces) a member at run time: a userid String or an object with `userid`,
+    /// optional `name`, `department` and any other user/get fields. In a strict directory it
+    /// is one of its members from then on; its departments must be listed ones.
     pub fn add_user_value(&mut self, value: &Value) -> Result<()> {
+        let user = self.user_of(value).map_err(Refusal::into_error)?;
+        self.users.insert(user.userid.to_ascii_lowercase(), user);
+        Ok(())
+    }
+
+    fn user_of(&self, value: &Value) -> std::result::Result<User, Refusal> {
         let (userid, mut extra) = match value {
             Value::String(s) => (s.clone(), Map::new()),
-            Value::Object(map) => {
-                let id = map
-                    .get("userid")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| Error::argument("a user needs a String userid"))?;
-                (id.to_string(), map.clone())
+            Value::Object(map) => match map.get("userid") {
+                Some(Value::String(id)) => (id.clone(), map.clone()),
+                None => return Err(Refusal::field("userid", "missing: each user needs one")),
+                Some(other) => {
+                    return Err(Refusal::field(
+                        "userid",
+                        format!("must be a String, got {other}"),
+                    ))
+                }
+            },
+            other => {
+                return Err(Refusal::entry(format!(
+                    "not a user: {other} (a userid, or an object with userid, name, department...)"
+                )))
             }
-            other => return Err(Error::argument(format!("not a user: {other}"))),
         };
         if !valid_userid(&userid) {
-            return Err(Error::argument(format!(
-                "invalid userid {userid:?}: 1-64 bytes of [0-9a-zA-Z_-@.]"
-            )));
+            return Err(Refusal::field(
+                "userid",
+                format!("invalid userid {userid:?}: 1-64 bytes of [0-9a-zA-Z_-@.]"),
+            ));
         }
         let name = match extra.remove("name") {
-            Some(Value::String(s)) if !s.is_empty() => s,
-            _ => display_name(&userid),
+            None | Some(Value::Null) => display_name(&userid),
+            Some(Value::String(s)) if s.is_empty() => display_name(&userid),
+            Some(Value::String(s)) => s,
+            Some(other) => {
+                return Err(Refusal::field(
+                    "name",
+                    format!("must be a String, got {other}"),
+                ))
+            }
         };
         let department = match extra.remove("department") {
             None | Some(Value::Null) => vec![1],
             Some(Value::Array(ids)) => ids
                 .iter()
-                .map(|v| {
-                    id_value(v).ok_or_else(|| Error::argument(format!("invalid department id {v}")))
-                })
-                .collect::<Result<Vec<_>>>()?,
-            Some(v) => vec![id_value(&v)
-                .ok_or_else(|| Error::argument(format!("invalid department id {v}")))?],
+                .map(department_id)
+                .collect::<std::result::Result<_, _>>()?,
+            Some(v) => vec![department_id(&v)?],
         };
+        if self.strict_departments {
+            if let Some(missing) = department
+                .iter()
+                .find(|d| !self.departments.contains_key(d))
+            {
+                return Err(Refusal::field(
+                    "department",
+                    format!("{missing} is not among the departments"),
+                ));
+            }
+        }
         extra.remove("userid");
-        self.users.insert(
-            userid.to_ascii_lowercase(),
-            User {
-                userid,
-                name,
-                department,
-                extra,
+        Ok(User {
+            userid,
+            name,
+            department,
+            extra,
+        })
+    }
+
+    fn tag_of(&self, item: &Value) -> std::result::Result<Tag, Refusal> {
+        let map = match item {
+            Value::Object(map) => {
+                refuse_unknown_keys(map, TAG_KEYS, "a tag")?;
+                Some(map)
+            }
+            _ => None,
+        };
+        let id = match map {
+            Some(map) => match map.get("tagid") {
+                None => {
+                    return Err(Refusal::field(
+                        "tagid",
+                        "missing: each tag needs a positive integer tagid",
+                    ))
+                }
+                Some(v) => id_value(v).ok_or_else(|| {
+                    Refusal::field("tagid", format!("{v} is not a positive integer"))
+                })?,
             },
-        );
-        Ok(())
+            None => id_value(item).ok_or_else(|| {
+                Refusal::entry(format!(
+                    "{item} is not a tag id, nor an object with tagid, tagname, users, parties"
+                ))
+            })?,
+        };
+        let name = match map.and_then(|m| m.get("tagname")) {
+            None | Some(Value::Null) => format!("Tag {id}"),
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => {
+                return Err(Refusal::field(
+                    "tagname",
+                    format!("must be a String, got {other}"),
+                ))
+            }
+        };
+        let users = match map.and_then(|m| m.get("users")) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(list)) => list
+                .iter()
+                .map(|u| match u.as_str() {
+                    Some(userid)
+                        if !self.strict_users
+                            || self.users.contains_key(&userid.to_ascii_lowercase()) =>
+                    {
+                        Ok(userid.to_string())
+                    }
+                    Some(userid) => Err(Refusal::field(
+                        "users",
+                        format!("{userid:?} is not among the users"),
+                    )),
+                    None => Err(Refusal::field("users", format!("{u} is not a userid"))),
+                })
+                .collect::<std::result::Result<_, _>>()?,
+            Some(other) => {
+                return Err(Refusal::field(
+                    "users",
+                    format!("must be an Array of userids, got {other}"),
+                ))
+            }
+        };
+        let parties = match map.and_then(|m| m.get("parties")) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(list)) => list
+                .iter()
+                .map(|p| {
+                    let id = id_value(p).ok_or_else(|| {
+                        Refusal::field("parties", format!("{p} is not a department id"))
+                    })?;
+                    if self.strict_departments && !self.departments.contains_key(&id) {
+                        return Err(Refusal::field(
+                            "parties",
+                            format!("{id} is not among the departments"),
+                        ));
+                    }
+                    Ok(id)
+                })
+                .collect::<std::result::Result<_, _>>()?,
+            Some(other) => {
+                return Err(Refusal::field(
+                    "parties",
+                    format!("must be an Array of department ids, got {other}"),
+                ))
+            }
+        };
+        Ok(Tag {
+            id,
+            name,
+            users,
+            parties,
+        })
     }
 
     pub fn user_exists(&self, userid: &str) -> bool {
@@ -350,85 +501,136 @@ impl Directory {
     }
 }
 
-fn departments_of(value: &Value) -> Result<BTreeMap<u64, Department>> {
-    let items = value
-        .as_array()
-        .ok_or_else(|| Error::argument("departments must be an Array or nil"))?;
-    let mut out = BTreeMap::new();
-    for item in items {
-        let id = match item {
-            Value::Object(map) => map.get("id").and_then(id_value),
-            other => id_value(other),
-        }
-        .ok_or_else(|| {
-            Error::argument(format!(
-                "departments: {item} has no valid positive integer id"
-            ))
-        })?;
-        let name = item.get("name").and_then(Value::as_str).map_or_else(
-            || {
-                if id == 1 {
-                    "Corp".into()
-                } else {
-                    format!("Department {id}")
-                }
-            },
-            str::to_string,
-        );
-        let parentid = item
-            .get("parentid")
-            .and_then(Value::as_u64)
-            .unwrap_or(if id == 1 { 0 } else { 1 });
-        out.insert(
-            id,
-            Department {
-                id,
-                name,
-                parentid,
-                order: id * 10,
-            },
-        );
-    }
-    Ok(out)
+/// What a department or tag entry may hold (a member's entry takes any user/get field).
+const DEPARTMENT_KEYS: &[&str] = &["id", "name", "parentid", "order"];
+const TAG_KEYS: &[&str] = &["tagid", "tagname", "users", "parties"];
+
+/// Why an entry of the directory is refused: the field (None: the entry as a whole) and why.
+#[derive(Debug)]
+struct Refusal {
+    field: Option<String>,
+    reason: String,
 }
 
-fn tags_of(value: &Value) -> Result<BTreeMap<u64, Tag>> {
-    let items = value
-        .as_array()
-        .ok_or_else(|| Error::argument("tags must be an Array or nil"))?;
-    let mut out = BTreeMap::new();
-    for item in items {
-        let id = match item {
-            Value::Object(map) => map.get("tagid").and_then(id_value),
-            other => id_value(other),
+impl Refusal {
+    fn entry(reason: impl Into<String>) -> Self {
+        Refusal {
+            field: None,
+            reason: reason.into(),
         }
-        .ok_or_else(|| {
-            Error::argument(format!("tags: {item} has no valid positive integer tagid"))
-        })?;
-        let name = item
-            .get("tagname")
-            .and_then(Value::as_str)
-            .map_or_else(|| format!("Tag {id}"), str::to_string);
-        let users = item
-            .get("users")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter_map(|u| u.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.insert(
-            id,
-            Tag {
-                id,
-                name,
-                users,
-                parties: vec![],
-            },
-        );
     }
-    Ok(out)
+
+    fn field(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Refusal {
+            field: Some(field.into()),
+            reason: reason.into(),
+        }
+    }
+
+    /// For an entry of the config: `users[1].department: 9 is not among the departments`.
+    fn at(self, section: &str, index: usize) -> Error {
+        match self.field {
+            Some(field) => Error::argument(format!("{section}[{index}].{field}: {}", self.reason)),
+            None => Error::argument(format!("{section}[{index}]: {}", self.reason)),
+        }
+    }
+
+    /// For a member added at run time: `department: 9 is not among the departments`.
+    fn into_error(self) -> Error {
+        match self.field {
+            Some(field) => Error::argument(format!("{field}: {}", self.reason)),
+            None => Error::argument(self.reason),
+        }
+    }
+}
+
+/// `users`, `departments` or `tags` of the config: None (absent or null: lenient) or its entries.
+fn section<'a>(config: &'a Value, name: &str) -> Result<Option<&'a Vec<Value>>> {
+    match config.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => Ok(Some(items)),
+        Some(other) => Err(Error::argument(format!(
+            "{name} must be an Array or nil, got {other}"
+        ))),
+    }
+}
+
+fn refuse_unknown_keys(
+    map: &Map<String, Value>,
+    known: &[&str],
+    what: &str,
+) -> std::result::Result<(), Refusal> {
+    match map.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(key) => Err(Refusal::field(
+            key.clone(),
+            format!("unknown key; {what} takes {}", known.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn department_id(v: &Value) -> std::result::Result<u64, Refusal> {
+    id_value(v).ok_or_else(|| Refusal::field("department", format!("{v} is not a department id")))
+}
+
+fn department_of(item: &Value) -> std::result::Result<Department, Refusal> {
+    let map = match item {
+        Value::Object(map) => {
+            refuse_unknown_keys(map, DEPARTMENT_KEYS, "a department")?;
+            Some(map)
+        }
+        _ => None,
+    };
+    let id = match map {
+        Some(map) => match map.get("id") {
+            None => {
+                return Err(Refusal::field(
+                    "id",
+                    "missing: each department needs a positive integer id",
+                ))
+            }
+            Some(v) => id_value(v)
+                .ok_or_else(|| Refusal::field("id", format!("{v} is not a positive integer")))?,
+        },
+        None => id_value(item).ok_or_else(|| {
+            Refusal::entry(format!(
+                "{item} is not a department id, nor an object with id, name, parentid"
+            ))
+        })?,
+    };
+    let field = |key: &str| map.and_then(|m| m.get(key)).filter(|v| !v.is_null());
+    let name = match field("name") {
+        None if id == 1 => "Corp".into(),
+        None => format!("Department {id}"),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => {
+            return Err(Refusal::field(
+                "name",
+                format!("must be a String, got {other}"),
+            ))
+        }
+    };
+    let parentid = match field("parentid") {
+        None => u64::from(id != 1),
+        Some(v) => v.as_u64().ok_or_else(|| {
+            Refusal::field(
+                "parentid",
+                format!("{v} is not a department id (0 for the root)"),
+            )
+        })?,
+    };
+    let order = match field("order") {
+        None => id * 10,
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| Refusal::field("order", format!("{v} is not a non-negative integer")))?,
+    };
+    Ok(Department {
+        id,
+        name,
+        parentid,
+        order,
+    })
 }
 
 /// A readable name for a synthesized user: `zhang.san` → `Zhang San`.
@@ -491,7 +693,7 @@ mod tests {
     fn strict_directory() {
         let dir = Directory::from_config(&json!({
             "users": ["zhangsan", {"userid": "LiSi", "name": "李四", "department": [2, 3], "position": "dev"}],
-            "departments": [1, {"id": 2, "name": "R&D"}],
+            "departments": [1, {"id": 2, "name": "R&D"}, {"id": 3, "parentid": 2}],
             "tags": [{"tagid": 5, "tagname": "Interviewers", "users": ["zhangsan"]}]
         }))
         .unwrap();
@@ -499,8 +701,9 @@ mod tests {
         assert!(dir.user_exists("lisi"));
         assert!(!dir.user_exists("wangwu"));
         assert!(!dir.user_exists("lilei"), "strict users replace the seeds");
-        assert!(dir.party_exists("2"));
-        assert!(!dir.party_exists("3"));
+        assert!(dir.party_exists("3"));
+        assert!(!dir.party_exists("4"));
+        assert_eq!(dir.subtree(2).len(), 2);
         assert!(dir.tag_exists("5"));
         assert!(!dir.tag_exists("6"));
         let u = Directory::user_json(&dir.user("lisi").unwrap(), false);
@@ -512,11 +715,109 @@ mod tests {
         assert_eq!(dir.tag(5).map(|t| t.users.len()), Some(1));
     }
 
+    fn refusal(config: Value) -> String {
+        match Directory::from_config(&config) {
+            Err(Error::Argument(message)) => message,
+            other => panic!("expected an argument error for {config}, got {other:?}"),
+        }
+    }
+
     #[test]
-    fn bad_config_is_an_argument_error() {
-        assert!(Directory::from_config(&json!({"users": "x"})).is_err());
-        assert!(Directory::from_config(&json!({"users": ["bad user"]})).is_err());
-        assert!(Directory::from_config(&json!({"departments": [0]})).is_err());
-        assert!(Directory::from_config(&json!({"tags": [{"id": 1}]})).is_err());
+    fn a_bad_config_is_refused_with_where_it_is() {
+        assert_eq!(
+            refusal(json!({"users": "x"})),
+            "users must be an Array or nil, got \"x\""
+        );
+        assert_eq!(
+            refusal(json!({"users": ["lilei", "bad user"]})),
+            "users[1].userid: invalid userid \"bad user\": 1-64 bytes of [0-9a-zA-Z_-@.]"
+        );
+        assert_eq!(
+            refusal(json!({"users": [{"name": "Li Lei"}]})),
+            "users[0].userid: missing: each user needs one"
+        );
+        assert_eq!(
+            refusal(json!({"users": [{"userid": 10086}]})),
+            "users[0].userid: must be a String, got 10086"
+        );
+        assert_eq!(
+            refusal(json!({"users": [{"userid": "lilei", "name": 7}]})),
+            "users[0].name: must be a String, got 7"
+        );
+        assert_eq!(
+            refusal(json!({"users": ["lilei", "LiLei"]})),
+            "users[1].userid: \"LiLei\" is listed twice (as \"lilei\": userids ignore case)"
+        );
+        assert_eq!(
+            refusal(json!({"departments": [0]})),
+            "departments[0]: 0 is not a department id, nor an object with id, name, parentid"
+        );
+        assert_eq!(
+            refusal(json!({"departments": [{"id": 1}, {"id": 2, "parent_id": 1}]})),
+            "departments[1].parent_id: unknown key; a department takes id, name, parentid, order"
+        );
+        assert_eq!(
+            refusal(json!({"departments": [{"id": 1}, {"id": 1, "name": "Again"}]})),
+            "departments[1].id: 1 is listed twice"
+        );
+        assert_eq!(
+            refusal(json!({"departments": [{"id": 2, "parentid": 5}, {"id": 1}]})),
+            "departments[0].parentid: 5 is not among the departments"
+        );
+        assert_eq!(
+            refusal(json!({"tags": [{"id": 1}]})),
+            "tags[0].id: unknown key; a tag takes tagid, tagname, users, parties"
+        );
+        assert_eq!(
+            refusal(json!({"tags": [{"tagname": "ops"}]})),
+            "tags[0].tagid: missing: each tag needs a positive integer tagid"
+        );
+    }
+
+    #[test]
+    fn a_strict_directory_keeps_its_references() {
+        assert_eq!(
+            refusal(
+                json!({"departments": [1, 2], "users": [{"userid": "lilei", "department": [2, 3]}]})
+            ),
+            "users[0].department: 3 is not among the departments"
+        );
+        assert_eq!(
+            refusal(json!({"departments": [{"id": 2, "parentid": 0}], "users": ["lilei"]})),
+            "users[0].department: 1 is not among the departments"
+        );
+        assert_eq!(
+            refusal(
+                json!({"users": ["lilei"], "tags": [{"tagid": 1, "users": ["lilei", "ghost"]}]})
+            ),
+            "tags[0].users: \"ghost\" is not among the users"
+        );
+        assert_eq!(
+            refusal(json!({"departments": [1], "tags": [{"tagid": 1, "parties": [1, 9]}]})),
+            "tags[0].parties: 9 is not among the departments"
+        );
+        // Lenient sections are not checked against: any well-formed id exists there.
+        let dir = Directory::from_config(&json!({"users": [{"userid": "lilei", "department": [9]}],
+                                                 "tags": [{"tagid": 1, "users": ["LiLei"], "parties": [9]}]}))
+        .unwrap();
+        assert_eq!(dir.tag(1).map(|t| t.parties.clone()), Some(vec![9]));
+    }
+
+    #[test]
+    fn a_member_added_at_run_time_joins_the_strict_directory() {
+        let mut dir =
+            Directory::from_config(&json!({"departments": [1, 2], "users": ["lilei"]})).unwrap();
+        assert!(!dir.user_exists("wangwu"));
+        dir.add_user_value(&json!({"userid": "wangwu", "department": [2]}))
+            .unwrap();
+        assert!(dir.user_exists("WangWu"));
+        assert_eq!(dir.members_of(2, false).len(), 1);
+        match dir.add_user_value(&json!({"userid": "zhaoliu", "department": [7]})) {
+            Err(Error::Argument(message)) => {
+                assert_eq!(message, "department: 7 is not among the departments")
+            }
+            other => panic!("expected an argument error, got {other:?}"),
+        }
+        assert!(!dir.user_exists("zhaoliu"));
     }
 }

@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require_relative "expectation"
+require_relative "capture"
 
 module WechatWork
   module Testing
@@ -9,20 +10,20 @@ module WechatWork
       # expect { InterviewMailer... }.to have_sent_wechat_work_message(to: "lilei", msgtype: :textcard, content: /Interview/)
       # Chain .once, .twice, .exactly(n).times to count.
       def have_sent_wechat_work_message(**criteria)
-        HaveSentMessage.new(**criteria)
+        HaveSentMessage.new(criteria, kind: Expectation::SENT)
       end
 
       # expect { ScheduleInterview.call(...) }.to have_enqueued_wechat_work_delivery(to: "lilei", msgtype: :template_card)
       # Outbox rows (WechatWork.deliver_later) written by the block.
       def have_enqueued_wechat_work_delivery(**criteria)
-        HaveSentMessage.new(source: :outbox, **criteria)
+        HaveSentMessage.new(criteria, kind: Expectation::ENQUEUED)
       end
 
       class HaveSentMessage
-        def initialize(source: :sent, **criteria)
-          @expectation = Expectation.new(**criteria)
+        def initialize(criteria, kind:)
+          @expectation = Expectation.new(criteria, kind: kind)
+          @kind = kind
           @count = nil
-          @source = source
         end
 
         def supports_block_expectations? = true
@@ -39,8 +40,8 @@ module WechatWork
         def times = self
 
         def matches?(block)
-          @sent = @source == :outbox ? outbox_rows(&block) : sent_by(&block)
-          @matching = @sent.select { |d| @expectation.matches?(d) }
+          @capture = Capture.of(outbox: @kind == Expectation::ENQUEUED ? :required : :if_present, &block)
+          @matching = @expectation.found_in(@capture).select { |d| @expectation.matches?(d) }
           @count ? @matching.size == @count : !@matching.empty?
         end
 
@@ -49,40 +50,21 @@ module WechatWork
         end
 
         def description
-          verb = @source == :outbox ? "enqueue" : "send"
-          "#{verb} #{@expectation.description}#{" #{@count} time(s)" if @count}"
+          "#{@expectation.action}#{" #{@count} time(s)" if @count}"
         end
-
-        private
-
-        def sent_by
-          before = Testing.deliveries.size
-          yield
-          Testing.deliveries.drop(before)
-        end
-
-        # The outbox rows the block wrote, as deliveries (their stored message/send bodies).
-        def outbox_rows
-          last = WechatWork::Delivery.maximum(:id) || 0
-          yield
-          WechatWork::Delivery.where("id > ?", last).order(:id).map do |row|
-            Testing::Delivery.new(app: row.app.to_sym, endpoint: "message/send", body: row.body, response: nil)
-          end
-        end
-
-        public
 
         def failure_message
           if @count && !@matching.empty?
-            "expected #{@expectation.description} #{@count} time(s), it was sent #{@matching.size} time(s)\n#{@expectation.mismatch(@sent)}"
+            "expected #{@expectation.description} #{@count} time(s), it was #{@kind.done} #{@matching.size} time(s); " \
+              "#{@expectation.mismatch(@capture, counting: true)}"
           else
-            "expected #{@expectation.description}\n#{@expectation.mismatch(@sent)}"
+            "expected #{@expectation.description}\n#{@expectation.mismatch(@capture)}"
           end
         end
 
         def failure_message_when_negated
-          "expected no #{@expectation.description.delete_prefix("a ")}, but sent:\n" +
-            @matching.map { |d| "  #{@expectation.summary(d).inspect}" }.join("\n")
+          "expected no #{@expectation.subject}, but the block #{@kind.done} #{@kind.count(@matching.size)}:\n" \
+            "#{@expectation.listing(@matching)}"
         end
       end
     end

@@ -61,12 +61,25 @@ module WechatWork
       # Rails.cache when it could not be the token store (a NullStore, a MemoryStore).
       attr_accessor :unshared_cache
 
-      # Commands that only look at the app (rake tasks, generators, the console) get no boot
-      # check and no warnings: `bin/rails routes` or `assets:precompile` on a build machine
-      # has no WeCom secrets and needs none. wechat_work:check runs the check itself.
+      # Commands that only look at the app (rake tasks, generators, the console, `bin/rails
+      # routes`) get no boot check and no warnings: `bin/rails routes` or `assets:precompile` on a
+      # build machine has no WeCom secrets and needs none. What serves is checked: a server, a
+      # Puma or Sidekiq process that loads the app, `bin/rails runner` (cron jobs, scripts).
+      # wechat_work:check runs the check itself.
       def quiet_process?
-        rake = defined?(::Rake.application) && !::Rake.application.top_level_tasks.empty?
-        rake || defined?(::Rails::Console) || defined?(::Rails::Generators::Base) ? true : false
+        return true if defined?(::Rake.application) && !::Rake.application.top_level_tasks.empty?
+        return true if defined?(::Rails::Console) || defined?(::Rails::Generators::Base)
+
+        other_rails_command?
+      end
+
+      SERVING_COMMANDS = %w[Rails::Command::ServerCommand Rails::Command::RunnerCommand].freeze
+
+      # bin/rails loads the class of the command it runs (and only that one).
+      def other_rails_command?
+        return false unless defined?(::Rails::Command::Base)
+
+        ::Rails::Command::Base.subclasses.any? { |command| !SERVING_COMMANDS.include?(command.name) }
       end
 
       def warn_unshared_cache(cache = unshared_cache)

@@ -47,14 +47,19 @@ module WechatWork
       #
       # auto_login: a userid (or :visitor, someone who is not a member): the sign-in pages
       # (/connect/oauth2/authorize, /wwlogin/sso/login) redirect at once as them; see #auto_login=.
+      #
+      # callback: the app's callback endpoint, { url:, token:, encoding_aes_key: }: what
+      # #callback_sender plays WeCom's callbacks against when given no url:.
       def start(port: 0, host: "127.0.0.1", corp_id: DEFAULT_CORP_ID, secret: nil, agent_id: DEFAULT_AGENT_ID,
                 users: nil, departments: nil, tags: nil, directory: nil, token_ttl: 7200, apps: [],
-                restricted_fields: true, auto_login: nil)
+                restricted_fields: true, auto_login: nil, callback: nil)
         file = directory && directory_file(directory, users: users, departments: departments, tags: tags)
         contacts = file ? file.to_options : { users: users, departments: departments, tags: tags }
-        new(port: port, host: host, corp_id: corp_id, secret: secret, agent_id: agent_id, **contacts,
-            directory_file: file, token_ttl: token_ttl, apps: apps, restricted_fields: restricted_fields,
-            auto_login: auto_login)
+        sim = new(port: port, host: host, corp_id: corp_id, secret: secret, agent_id: agent_id, **contacts,
+                  directory_file: file, token_ttl: token_ttl, apps: apps, restricted_fields: restricted_fields,
+                  auto_login: auto_login)
+        sim.instance_variable_set(:@callback, callback_settings(callback))
+        sim
       end
 
       # Starts a simulator, yields it, always stops it. Returns the block's value.
@@ -70,6 +75,18 @@ module WechatWork
       private :new
 
       private
+
+      def callback_settings(callback)
+        return nil if callback.nil?
+        raise ArgumentError, "callback: must be a Hash { url:, token:, encoding_aes_key: }, got #{callback.class}" unless callback.is_a?(Hash)
+
+        settings = callback.transform_keys(&:to_sym)
+        Arguments.only!(settings, %i[url token encoding_aes_key], "callback:")
+        missing = %i[url token encoding_aes_key].select { settings[_1].to_s.empty? }
+        raise ArgumentError, "callback: #{missing.map { "#{_1}:" }.join(", ")} missing" unless missing.empty?
+
+        settings.transform_values(&:to_s).freeze
+      end
 
       def directory_file(path, **contacts)
         given = contacts.compact.keys
@@ -254,10 +271,22 @@ module WechatWork
     #                                token: "...", encoding_aes_key: "...")
     #   sender.verify_url                       # the GET WeCom makes when the URL is saved
     #   sender.deliver(MsgType: "text", Content: "interview tomorrow?", FromUserName: "lilei")
-    def callback_sender(url:, token:, encoding_aes_key:, timeout: 5, retries: 3)
-      Callback::Sender.new(url: url, token: token, encoding_aes_key: encoding_aes_key, corp_id: corp_id,
-                           agent_id: agent_id, timeout: timeout, retries: retries)
+    # Without url:, token: and encoding_aes_key:, the app's endpoint given to .start(callback:).
+    def callback_sender(url: nil, token: nil, encoding_aes_key: nil, timeout: 5, retries: 3)
+      given = { url: url, token: token, encoding_aes_key: encoding_aes_key }.compact
+      settings = (@callback || {}).merge(given)
+      missing = %i[url token encoding_aes_key] - settings.keys
+      unless missing.empty?
+        raise ArgumentError, "callback_sender: #{missing.map { "#{_1}:" }.join(", ")} missing (or start the simulator " \
+                             "with callback: { url:, token:, encoding_aes_key: })"
+      end
+
+      Callback::Sender.new(url: settings[:url], token: settings[:token], encoding_aes_key: settings[:encoding_aes_key],
+                           corp_id: corp_id, agent_id: agent_id, timeout: timeout, retries: retries)
     end
+
+    # The app's callback URL given to .start(callback:), or nil.
+    def callback_url = @callback&.fetch(:url)
 
     # Stops the server and closes the port. Idempotent.
     def stop

@@ -102,6 +102,18 @@ RSpec.describe "The README's Quick start in a new Rails app", :new_app, order: :
     delivery = sender.deliver(msg_type: "event", event: "enter_agent", from_user_name: "lilei")
     expect(delivery.status).to eq(200)
     expect(delivery.reply.content).to eq("Welcome back, lilei")
+
+    # A callback signed with another token: refused, and the log says why and what to check.
+    forged = WechatWork::Callback::Sender.new(url: sender.url, token: "not-the-apps-token", corp_id: sender.corp_id,
+                                              encoding_aes_key: settings.fetch("encoding_aes_key"), retries: 0)
+    expect(forged.deliver(msg_type: "event", event: "enter_agent", from_user_name: "lilei").status).to eq(403)
+    expect { forged.verify_url }.to raise_error(WechatWork::Error)
+    log = NewApp.eventually(message: "the refusals logged") do
+      text = app.read("log/development.log")
+      text if text.include?("WeCom callback: GET refused 403")
+    end
+    expect(log).to include("WeCom callback: POST refused 403: signature mismatch (check callback_token",
+                           "WeCom callback: GET refused 403: signature mismatch (check callback_token")
   end
 
   it "6. every rake task runs in development" do
@@ -146,7 +158,15 @@ RSpec.describe "The README's Quick start in a new Rails app", :new_app, order: :
     expect(elsewhere.output).to include("Is the WeCom simulator running? Start it with `bin/rails wechat_work:simulator`")
   end
 
-  it "8. commands that only look at the app print no warnings; production boots only when configured" do
+  it "8. the development simulator knows only config/wechat_work_simulator.yml's members, as WeCom knows only the corp's" do
+    typo = runner("WechatWork.client.send_text(to: 'lilie', content: 'x')")
+    expect(typo).not_to be_success
+    expect(typo.output).to include("WechatWork::NoValidRecipientError", "81013")
+    partly = runner!("p WechatWork.client.send_text(to: %w[lilei nobody], content: 'x').invalid_users")
+    expect(partly).to include('["nobody"]')
+  end
+
+  it "9. commands that only look at the app print no warnings; production boots only when configured" do
     %w[routes about].each do |command|
       result = app.bin_rails(command)
       expect(result).to be_success, result.output
@@ -162,6 +182,9 @@ RSpec.describe "The README's Quick start in a new Rails app", :new_app, order: :
                                    "  - secret is missing: set WECHAT_WORK_SECRET",
                                    "  - agent_id is missing: set WECHAT_WORK_AGENT_ID")
     expect(boot.output).not_to include(":booted")
+    sidekiq = app.run("bundle", "exec", "sidekiq", env: production.merge(redis_env), timeout: 60)
+    expect(sidekiq).not_to be_success
+    expect(sidekiq.output).to include("wechat_work is not configured for production", "  - secret is missing")
     check = app.bin_rails("wechat_work:check", env: production)
     expect(check).not_to be_success
     expect(check.output).to include("MISSING corp_id is missing")

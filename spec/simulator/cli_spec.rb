@@ -84,8 +84,9 @@ RSpec.describe "exe/wechat_work simulator", simulator: true do
       expect(base_url).not_to be_nil
       expect(banner).to include("corp_id:  wwcli", "agent_id: 7", "export WECHAT_WORK_BASE_URL=#{base_url}",
                                 "export WECHAT_WORK_CORP_ID=wwcli", "export WECHAT_WORK_AGENT_ID=7",
-                                "export WECHAT_WORK_SECRET=cli-secret-123456")
-      expect(banner).to include("secret:   cli-...3456")
+                                "export WECHAT_WORK_SECRET=cli-...3456")
+      expect(banner).to include("secret:   cli-...3456 (the one given: the app's own)")
+      expect(banner).not_to include("cli-secret-123456")
 
       sim = Struct.new(:base_url, :corp_id, :secret, :agent_id).new(base_url, "wwcli", "cli-secret-123456", 7)
       reply = send_body(sim, text_message(sim, content: "from the cli spec"))
@@ -100,6 +101,22 @@ RSpec.describe "exe/wechat_work simulator", simulator: true do
     end
   end
 
+  it "prints a secret it made up in full (the client needs it), and the app's callback URL it was given" do
+    env = { "WECHAT_WORK_CALLBACK_URL" => "http://127.0.0.1:3000/wechat_work/callback", "WECHAT_WORK_CALLBACK_TOKEN" => "tok",
+            "WECHAT_WORK_ENCODING_AES_KEY" => "k" * 43 }
+    Open3.popen2e(env, *ruby, "simulator", "--port", "0") do |stdin, out, wait|
+      stdin.close
+      banner = +""
+      Timeout.timeout(10) { banner << out.gets until banner.include?("Ctrl-C") }
+      secret = banner[/export WECHAT_WORK_SECRET=(\S+)/, 1]
+      expect(secret.size).to eq(43)
+      expect(banner).to include("secret:   made up: WECHAT_WORK_SECRET below",
+                                "callback: http://127.0.0.1:3000/wechat_work/callback")
+      Process.kill("INT", wait.pid)
+      expect(Timeout.timeout(10) { wait.value }.exitstatus).to eq(0)
+    end
+  end
+
   it "takes the app's own settings from the environment (the same credentials every start), more apps and auto-login" do
     env = { "WECHAT_WORK_CORP_ID" => "wwfromenv", "WECHAT_WORK_SECRET" => "env-secret-0001", "WECHAT_WORK_AGENT_ID" => "1000009" }
     Open3.popen2e(env, *ruby, "simulator", "--port", "0", "--app", "approvals:approvals-secret:1000003",
@@ -107,8 +124,10 @@ RSpec.describe "exe/wechat_work simulator", simulator: true do
       stdin.close
       banner = +""
       Timeout.timeout(10) { banner << out.gets until banner.include?("Ctrl-C") }
-      expect(banner).to include("corp_id:  wwfromenv", "agent_id: 1000009", "export WECHAT_WORK_SECRET=env-secret-0001",
+      expect(banner).to include("corp_id:  wwfromenv", "agent_id: 1000009", "export WECHAT_WORK_SECRET=env-...0001",
                                 "app:      approvals (agent_id 1000003)")
+      # A secret from the environment may be a real one: never printed whole.
+      expect(banner).not_to include("env-secret-0001")
       base_url = banner[%r{listening on (http://127\.0\.0\.1:\d+)}, 1]
       sim = Struct.new(:base_url, :corp_id, :secret, :agent_id).new(base_url, "wwfromenv", "approvals-secret", 1000003)
       expect(gettoken(sim).errcode).to eq(0)

@@ -30,6 +30,9 @@ module WechatWork
         @router || @lock.synchronize { @router ||= build_router }
       end
 
+      def inspect = "#<#{self.class.name} router=#{(@router || @source).then { _1.is_a?(String) ? _1 : _1.class.name }}>"
+      alias to_s inspect
+
       def call(env)
         params = query(env)
         case env["REQUEST_METHOD"]

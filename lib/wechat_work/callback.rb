@@ -18,9 +18,18 @@ module WechatWork
   # are used when its name is given; keywords still override them:
   #   cb = WechatWork::Callback.new(:approvals)
   class Callback
+    include Arguments::Keywords
+
     attr_reader :receive_id, :corp_id, :app
 
-    def initialize(app = nil, token: nil, encoding_aes_key: nil, corp_id: nil, receive_id: nil, verify_receive_id: true)
+    # What the query parameters of WeCom's requests are for, in "is missing" messages.
+    QUERY = { msg_signature: "the msg_signature query parameter of WeCom's request",
+              timestamp: "the timestamp query parameter of WeCom's request",
+              nonce: "the nonce query parameter of WeCom's request" }.freeze
+
+    def initialize(app = nil, token: nil, encoding_aes_key: nil, corp_id: nil, receive_id: nil, verify_receive_id: true,
+                   **unknown)
+      Arguments.only!(unknown, Arguments::NOTHING, "Callback.new") { Arguments.keywords_of(method(:initialize)) }
       configured = app.nil? ? env_settings : WechatWork.configuration.callback_options(app)
       @app = app&.to_sym
       token = (token || configured[:token]).to_s
@@ -45,12 +54,15 @@ module WechatWork
 
     # The GET that WeCom sends when the URL is saved in the admin console. Returns the plaintext
     # the endpoint must answer with (body exactly that, no quotes or newline, within 1 s).
-    def verify_url(msg_signature:, timestamp:, nonce:, echostr:)
+    required_keywords :verify_url, **QUERY, echostr: "the echostr query parameter (what to answer, decrypted)"
+    def verify_url(msg_signature: required(binding), timestamp: required(binding), nonce: required(binding),
+                   echostr: required(binding))
       @native._verify_url(text(msg_signature), text(timestamp), text(nonce), text(echostr))
     end
 
     # A POSTed callback body: checks the signature, decrypts, parses. => Callback::Message
-    def decrypt_message(body_xml, msg_signature:, timestamp:, nonce:)
+    required_keywords :decrypt_message, **QUERY
+    def decrypt_message(body_xml, msg_signature: required(binding), timestamp: required(binding), nonce: required(binding))
       xml, fields = @native._decrypt_message(text(body_xml), text(msg_signature), text(timestamp), text(nonce))
       Message.build(fields, xml: xml)
     end
@@ -68,7 +80,9 @@ module WechatWork
     end
 
     # The msg_signature of these parameters (for tests and tools).
-    def signature(timestamp:, nonce:, encrypt:)
+    required_keywords :signature, timestamp: "the timestamp signed with it (Unix seconds, as a String)",
+                                  nonce: "the nonce signed with it", encrypt: "the Encrypt text signed with it"
+    def signature(timestamp: required(binding), nonce: required(binding), encrypt: required(binding))
       @native._sign(text(timestamp), text(nonce), text(encrypt))
     end
 

@@ -157,4 +157,9 @@ RSpec.describe WechatWork::Callback::Router do
     expect(io.string).not_to include(params["msg_signature"])
     expect(io.string).not_to include(body)
   end
+
+  it "a subclass's settings refuse a misspelt one with its near miss" do
+    expect { Class.new(described_class) { settings dedup: false } }
+      .to raise_error(ArgumentError, "settings does not take dedup: (did you mean dedupe:?); it takes app:, dedupe:, logger:, on_error:")
+  end
 end

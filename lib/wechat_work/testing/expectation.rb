@@ -16,8 +16,7 @@ module WechatWork
       attr_reader :criteria
 
       def initialize(**criteria)
-        unknown = criteria.keys - KEYS
-        raise ::ArgumentError, "a WeCom message expectation takes #{KEYS.map { "#{_1}:" }.join(", ")}, not #{unknown.join(", ")}" unless unknown.empty?
+        Arguments.only!(criteria, KEYS, "a WeCom message expectation")
 
         @criteria = criteria.compact
       end

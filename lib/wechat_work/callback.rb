@@ -23,6 +23,8 @@ module WechatWork
   # callback_timestamp_window (600). timestamp_window: false turns the check off, for tools that
   # replay stored requests. Every refusal raises a CallbackRefused error, whose reason says why.
   class Callback
+    include Arguments::Keywords
+
     # The largest body an endpoint reads (the core's limit): longer is answered 413 unread.
     MAX_BODY = LIMITS.fetch(:callback_body_bytes)
 
@@ -36,8 +38,14 @@ module WechatWork
 
     attr_reader :receive_id, :corp_id, :app
 
+    # What the query parameters of WeCom's requests are for, in "is missing" messages.
+    QUERY = { msg_signature: "the msg_signature query parameter of WeCom's request",
+              timestamp: "the timestamp query parameter of WeCom's request",
+              nonce: "the nonce query parameter of WeCom's request" }.freeze
+
     def initialize(app = nil, token: nil, encoding_aes_key: nil, corp_id: nil, receive_id: nil, verify_receive_id: true,
-                   timestamp_window: CONFIGURED)
+                   timestamp_window: CONFIGURED, **unknown)
+      Arguments.only!(unknown, Arguments::NOTHING, "Callback.new") { Arguments.keywords_of(method(:initialize)) }
       configured = app.nil? ? env_settings : WechatWork.configuration.callback_options(app)
       @app = app&.to_sym
       token = (token || configured[:token]).to_s
@@ -68,13 +76,16 @@ module WechatWork
     # The GET that WeCom sends when the URL is saved in the admin console. Returns the plaintext
     # the endpoint must answer with (body exactly that, no quotes or newline, within 1 s).
     # Checks the signature, then the timestamp window, then decrypts echostr.
-    def verify_url(msg_signature:, timestamp:, nonce:, echostr:)
+    required_keywords :verify_url, **QUERY, echostr: "the echostr query parameter (what to answer, decrypted)"
+    def verify_url(msg_signature: required(binding), timestamp: required(binding), nonce: required(binding),
+                   echostr: required(binding))
       @native._verify_url(text(msg_signature), text(timestamp), text(nonce), text(echostr), Time.now.to_i)
     end
 
     # A POSTed callback body: checks the signature, the timestamp window, decrypts, checks the
     # receive id, parses. => Callback::Message
-    def decrypt_message(body_xml, msg_signature:, timestamp:, nonce:)
+    required_keywords :decrypt_message, **QUERY
+    def decrypt_message(body_xml, msg_signature: required(binding), timestamp: required(binding), nonce: required(binding))
       xml, fields = @native._decrypt_message(text(body_xml), text(msg_signature), text(timestamp), text(nonce),
                                              Time.now.to_i)
       Message.build(fields, xml: xml)
@@ -103,7 +114,9 @@ module WechatWork
     end
 
     # The msg_signature of these parameters (for tests and tools).
-    def signature(timestamp:, nonce:, encrypt:)
+    required_keywords :signature, timestamp: "the timestamp signed with it (Unix seconds, as a String)",
+                                  nonce: "the nonce signed with it", encrypt: "the Encrypt text signed with it"
+    def signature(timestamp: required(binding), nonce: required(binding), encrypt: required(binding))
       @native._sign(text(timestamp), text(nonce), text(encrypt))
     end
 

@@ -25,7 +25,8 @@ module WechatWork
                    timeout: WechatWork.configuration.timeout, open_timeout: WechatWork.configuration.open_timeout,
                    max_retries: WechatWork.configuration.max_retries, logger: WechatWork.configuration.logger,
                    token_store: WechatWork.configuration.token_store,
-                   duplicate_check_interval: WechatWork.configuration.duplicate_check_interval, app_name: nil)
+                   duplicate_check_interval: WechatWork.configuration.duplicate_check_interval, app_name: nil, **unknown)
+      Arguments.only!(unknown, Arguments::NOTHING, "Client.new") { Arguments.keywords_of(method(:initialize)) }
       @corp_id = Options.corp_id(corp_id)
       secret = Options.secret(secret)
       raise ConfigurationError, "corp_id is missing (set it, or WECHAT_WORK_CORP_ID)" unless @corp_id

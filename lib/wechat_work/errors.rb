@@ -59,6 +59,25 @@ module WechatWork
   # Settings that cannot work: missing corp id or secret, a malformed base URL, ...
   class ConfigurationError < Error; end
 
+  # A keyword the method does not take, or a required one that is missing (an ArgumentError,
+  # like Ruby's own): "send_textcard does not take btntext: (did you mean btntxt:?); it takes
+  # ..." or "send_textcard: description: is missing: the card's text, under the title".
+  #   method_name  how the method was named ("send_textcard", "TemplateCard.text_notice")
+  #   unknown      the keywords it does not take (Symbols)
+  #   suggestions  { unknown => the keyword it most likely misspells }
+  #   missing      the required keywords that were not given (or were nil)
+  class KeywordError < ::ArgumentError
+    attr_reader :method_name, :unknown, :suggestions, :missing
+
+    def initialize(message, method_name:, unknown:, suggestions:, missing:)
+      super(message)
+      @method_name = method_name
+      @unknown = unknown
+      @suggestions = suggestions
+      @missing = missing
+    end
+  end
+
   # The request never got a WeCom answer: DNS, connect, TLS, reset. `path` is the API path.
   class NetworkError < Error
     attr_reader :path

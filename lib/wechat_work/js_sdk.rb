@@ -17,6 +17,7 @@ module WechatWork
     # The query parameter a page adds when it reloads after WeCom rejected its signature.
     REFRESH_PARAM = "wechat_work_ticket"
 
+    extend Arguments::Keywords
     module_function
 
     # hex(sha1("jsapi_ticket=…&noncestr=…&timestamp=…&url=…")), with the URL's #fragment
@@ -24,7 +25,12 @@ module WechatWork
     #   WechatWork::JsSdk.signature(ticket: t, noncestr: "Wm3WZYTPz0wzccnW", timestamp: 1414587457,
     #                               url: "http://mp.weixin.qq.com?params=value")
     #   # => "0f9de62fce790f9a083d5c99e95740ceb90c27ed"
-    def signature(ticket:, noncestr:, timestamp:, url:)
+    required_keywords :signature,
+                      ticket: "the JS-SDK ticket: client.jsapi_ticket (wx.config) or client.agent_ticket (wx.agentConfig)",
+                      noncestr: "the nonceStr the page gives wx.config",
+                      timestamp: "the timestamp the page gives wx.config (Unix seconds)",
+                      url: "the page's URL (its #fragment is not signed)"
+    def signature(ticket: required(binding), noncestr: required(binding), timestamp: required(binding), url: required(binding))
       Native.js_sdk_signature(Arguments.string!(ticket, "ticket"), Arguments.string!(noncestr, "noncestr"),
                               Arguments.positive_integer!(timestamp, "timestamp").to_s, Arguments.string!(url, "url"))
     end
@@ -44,7 +50,9 @@ module WechatWork
     # error it reloads the page once with ?wechat_work_ticket=<fingerprint>, so the server
     # fetches a new ticket (see Client#js_sdk_config's refresh:). It fires the DOM events
     # "wechat_work:ready" and "wechat_work:error" (detail: WeCom's result) on document.
-    def script(config:, agent_config: nil, ticket_fingerprint: nil, agent_ticket_fingerprint: nil, recover: true)
+    required_keywords :script, config: "what wx.config takes: client.js_sdk_config(url: ...)"
+    def script(config: required(binding), agent_config: nil, ticket_fingerprint: nil, agent_ticket_fingerprint: nil,
+               recover: true)
       data = { config: config, agentConfig: agent_config, ticket: ticket_fingerprint,
                agentTicket: agent_ticket_fingerprint, param: REFRESH_PARAM, recover: recover ? true : false }
       <<~JS.strip

@@ -77,6 +77,7 @@ module WechatWork
     module ClassMethods
       # Declares how this controller (and its subclasses) sign in. See Login::Settings.
       def wechat_work_login(**options, &find_user)
+        Arguments.only!(options, Settings::OPTIONS, "wechat_work_login")
         @wechat_work_login = Settings.new(**options, find_user: find_user)
       end
 

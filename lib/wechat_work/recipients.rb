@@ -36,10 +36,7 @@ module WechatWork
     end
 
     def from_hash(to, name)
-      unknown = to.keys.map(&:to_sym) - KEYS.keys
-      unless unknown.empty?
-        raise ::ArgumentError, "#{name}: accepts users:, parties: and tags:, not #{unknown.map { |k| "#{k}:" }.join(", ")}"
-      end
+      Arguments.only!(to, KEYS.keys, "#{name}:")
 
       to.each_with_object({}) do |(key, ids), fields|
         kind = key.to_sym

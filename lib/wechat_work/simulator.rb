@@ -20,6 +20,8 @@ module WechatWork
   # The server runs on its own native threads; it needs no Ruby thread and keeps working while
   # Ruby threads wait on it. Stopped by #stop, by .run's block ending, or when garbage collected.
   class Simulator
+    include Arguments::Keywords
+
     FAULTS = %i[latency errcode http_status deliver_then_fail silent rate_limit reset].freeze
     # Options each fault takes (beyond path: and times:).
     FAULT_OPTIONS = {
@@ -28,6 +30,8 @@ module WechatWork
     }.freeze
     DEFAULT_CORP_ID = "wwsimulator000001"
     DEFAULT_AGENT_ID = 1_000_002
+    # What an app of apps: takes.
+    APP_KEYS = %i[name secret agent_id token_ttl].freeze
 
     class << self
       # Starts a simulator. users:/departments:/tags: nil means lenient (every well-formed id
@@ -52,7 +56,8 @@ module WechatWork
       # #callback_sender plays WeCom's callbacks against when given no url:.
       def start(port: 0, host: "127.0.0.1", corp_id: DEFAULT_CORP_ID, secret: nil, agent_id: DEFAULT_AGENT_ID,
                 users: nil, departments: nil, tags: nil, directory: nil, token_ttl: 7200, apps: [],
-                restricted_fields: true, auto_login: nil, callback: nil)
+                restricted_fields: true, auto_login: nil, callback: nil, **unknown)
+        Arguments.only!(unknown, Arguments::NOTHING, "Simulator.start") { Arguments.keywords_of(method(:start)) }
         file = directory && directory_file(directory, users: users, departments: departments, tags: tags)
         contacts = file ? file.to_options : { users: users, departments: departments, tags: tags }
         sim = new(port: port, host: host, corp_id: corp_id, secret: secret, agent_id: agent_id, **contacts,
@@ -180,10 +185,13 @@ module WechatWork
     #   :reset                           close the connection without answering
     def inject(fault, path: nil, times: 1, **options)
       kind = fault.to_sym
-      raise ArgumentError, "unknown fault #{fault.inspect}; use one of #{FAULTS.join(", ")}" unless FAULTS.include?(kind)
+      unless FAULTS.include?(kind)
+        near = Arguments.near_miss(kind, FAULTS)
+        raise ArgumentError, "unknown fault #{fault.inspect}#{" (did you mean #{near.inspect}?)" if near}; " \
+                             "use one of #{FAULTS.map(&:inspect).join(", ")}"
+      end
 
-      unknown = options.keys - FAULT_OPTIONS.fetch(kind)
-      raise ArgumentError, "#{kind} does not take #{unknown.join(", ")}" unless unknown.empty?
+      Arguments.only!(options, FAULT_OPTIONS.fetch(kind), "inject(#{kind.inspect})") { %i[path times] }
 
       spec = { "kind" => kind.to_s, "path" => path&.to_s, "times" => times && Integer(times) }
       options.each { |key, value| spec[key.to_s] = value }
@@ -257,7 +265,8 @@ module WechatWork
     # browser about a config signed for url: {"ok" => true, "errMsg" => "config:ok"}, or ok
     # false with "errcode" => 40093 when it was signed with a revoked or expired ticket (and
     # no errcode when the signature is simply wrong: another URL, another ticket), and a "reason".
-    def verify_js_sdk(config, url:)
+    required_keywords :verify_js_sdk, url: "the page the config was signed for"
+    def verify_js_sdk(config, url: required(binding))
       raise ArgumentError, "config must be the Hash given to wx.config or wx.agentConfig, got #{config.class}" unless config.is_a?(Hash)
 
       @native._verify_js_sdk(JSON.generate(config.transform_keys(&:to_s).merge("url" => url.to_s)))
@@ -316,9 +325,7 @@ module WechatWork
     def normalize_app(app)
       raise ArgumentError, "apps: each app is a Hash with name:, secret:, agent_id:, got #{app.inspect}" unless app.is_a?(Hash)
 
-      unknown = app.keys.map(&:to_sym) - %i[name secret agent_id token_ttl]
-      raise ArgumentError, "apps: an app takes name:, secret:, agent_id:, token_ttl:, not #{unknown.join(", ")}" unless unknown.empty?
-
+      Arguments.only!(app, APP_KEYS, "an app of apps:")
       app.transform_keys(&:to_s).transform_values { |v| v.is_a?(Symbol) ? v.to_s : v }
     end
 

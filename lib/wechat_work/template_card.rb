@@ -16,11 +16,17 @@ module WechatWork
   # the task_id, the button's key and a response_code for update_template_card.
   class TemplateCard
     BUTTON_STYLES = (1..4).freeze
+    # What the builders' shared required keywords are for.
+    CARD_ACTION = "the page the card opens when tapped (its card_action)"
+    TASK_ID = "your id for the card, sent back with every answer and needed to update it"
 
     class << self
+      include Arguments::Keywords
+
       # A notice with a link (the whole card opens `url`).
-      def text_notice(title:, url:, description: nil, task_id: nil, source: nil, emphasis: nil, sub_title: nil,
-                      fields: nil, jumps: nil)
+      required_keywords :text_notice, title: "the card's main title", url: CARD_ACTION
+      def text_notice(title: required(binding), url: required(binding), description: nil, task_id: nil, source: nil,
+                      emphasis: nil, sub_title: nil, fields: nil, jumps: nil)
         card = base("text_notice", title: title, description: description, task_id: task_id, source: source,
                                    sub_title: sub_title, fields: fields, jumps: jumps)
         card["emphasis_content"] = Arguments.json_ready(emphasis, "emphasis") if emphasis
@@ -29,8 +35,10 @@ module WechatWork
       end
 
       # A notice with a picture.
-      def news_notice(title:, image_url:, url:, description: nil, aspect_ratio: nil, task_id: nil, source: nil,
-                      fields: nil, jumps: nil)
+      required_keywords :news_notice, title: "the card's main title", image_url: "the picture's URL (its card_image)",
+                                      url: CARD_ACTION
+      def news_notice(title: required(binding), image_url: required(binding), url: required(binding), description: nil,
+                      aspect_ratio: nil, task_id: nil, source: nil, fields: nil, jumps: nil)
         card = base("news_notice", title: title, description: description, task_id: task_id, source: source,
                                    sub_title: nil, fields: fields, jumps: jumps)
         card["card_image"] = { "url" => Arguments.string!(image_url, "image_url"), "aspect_ratio" => aspect_ratio }.compact
@@ -39,8 +47,10 @@ module WechatWork
       end
 
       # Up to 6 buttons; each click calls back with its key. buttons: [{ text:, key:, style: 1..4 }]
-      def button_interaction(task_id:, title:, buttons:, description: nil, source: nil, sub_title: nil, fields: nil,
-                             replace_text: nil)
+      required_keywords :button_interaction, task_id: TASK_ID, title: "the card's main title",
+                                             buttons: "the buttons: [{ text:, key: }], each click calls back with its key"
+      def button_interaction(task_id: required(binding), title: required(binding), buttons: required(binding),
+                             description: nil, source: nil, sub_title: nil, fields: nil, replace_text: nil)
         card = base("button_interaction", title: title, description: description, task_id: task_id, source: source,
                                           sub_title: sub_title, fields: fields, jumps: nil)
         card["button_list"] = Array(buttons).each_with_index.map { |b, i| button(b, "buttons[#{i}]") }
@@ -50,8 +60,12 @@ module WechatWork
 
       # A question with options (one or several answers) and a submit button.
       # options: [{ id:, text:, checked: false }] or { "id" => "text" }
-      def vote_interaction(task_id:, title:, question_key:, options:, multiple: false, submit: "Submit",
-                           submit_key: "submit", description: nil, source: nil, replace_text: nil)
+      required_keywords :vote_interaction, task_id: TASK_ID, title: "the card's main title (the question)",
+                                           question_key: "the key the answers come back under, in the callback",
+                                           options: "the choices: [{ id:, text: }] or { id => text }"
+      def vote_interaction(task_id: required(binding), title: required(binding), question_key: required(binding),
+                           options: required(binding), multiple: false, submit: "Submit", submit_key: "submit",
+                           description: nil, source: nil, replace_text: nil)
         card = base("vote_interaction", title: title, description: description, task_id: task_id, source: source,
                                         sub_title: nil, fields: nil, jumps: nil)
         card["checkbox"] = { "question_key" => Arguments.string!(question_key, "question_key"),
@@ -62,8 +76,10 @@ module WechatWork
       end
 
       # Up to 3 drop-downs and a submit button. selects: [{ key:, title:, options: }]
-      def multiple_interaction(task_id:, title:, selects:, submit: "Submit", submit_key: "submit", description: nil,
-                               source: nil, replace_text: nil)
+      required_keywords :multiple_interaction, task_id: TASK_ID, title: "the card's main title",
+                                               selects: "the drop-downs: [{ key:, title:, options: }]"
+      def multiple_interaction(task_id: required(binding), title: required(binding), selects: required(binding),
+                               submit: "Submit", submit_key: "submit", description: nil, source: nil, replace_text: nil)
         card = base("multiple_interaction", title: title, description: description, task_id: task_id, source: source,
                                             sub_title: nil, fields: nil, jumps: nil)
         card["select_list"] = Array(selects).each_with_index.map do |s, i|

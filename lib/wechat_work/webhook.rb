@@ -34,7 +34,8 @@ module WechatWork
     # it, so a simulator's URL works as it is). base_url: overrides both.
     def initialize(key_or_url, base_url: nil, timeout: WechatWork.configuration.timeout,
                    open_timeout: WechatWork.configuration.open_timeout,
-                   max_retries: WechatWork.configuration.max_retries, logger: WechatWork.configuration.logger)
+                   max_retries: WechatWork.configuration.max_retries, logger: WechatWork.configuration.logger, **unknown)
+      Arguments.only!(unknown, Arguments::NOTHING, "Webhook.new") { Arguments.keywords_of(method(:initialize)) }
       key, url_base = parse_key_or_url(key_or_url)
       @base_url = Options.base_url(base_url || url_base || WechatWork.configuration.base_url)
       @timeout = Options.seconds(timeout, :timeout)

@@ -166,6 +166,9 @@ RSpec.describe WechatWork::Callback::Router do
     def log_lines = logged.last.string.lines.map { _1.chomp.sub(/\A.*? -- : /, "") }
 
     it "POST and GET alike, for each reason, with a response that says only the status" do
+      # One clock for the whole example: "3600 s behind" must not become 3601 when a second ticks.
+      now = Time.now
+      allow(Time).to receive(:now).and_return(now)
       params, body = signed_post(cb, text_xml("x"))
       stale = (Time.now.to_i - 3600).to_s
       stale_params, stale_body = signed_post(cb, text_xml("x"), timestamp: stale)
@@ -261,5 +264,10 @@ RSpec.describe WechatWork::Callback::Router do
       expect(WechatWork).not_to receive(:warn)
       router(dedupe: WechatWork::Callback::Dedupe.new(ttl: 1200))
     end
+  end
+
+  it "a subclass's settings refuse a misspelt one with its near miss" do
+    expect { Class.new(described_class) { settings dedup: false } }
+      .to raise_error(ArgumentError, "settings does not take dedup: (did you mean dedupe:?); it takes app:, dedupe:, logger:, on_error:")
   end
 end

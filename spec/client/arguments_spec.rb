@@ -14,20 +14,73 @@ RSpec.describe "Errors that name the problem" do
       .to raise_error(ArgumentError, "message/send: text.content must be a String, got an Integer")
   end
 
-  it "a misspelt option is refused, not folded into the payload" do
+  it "a misspelt option is refused with its near miss, not folded into the payload" do
     expect { client.send_text(to: "a", content: "x", sfae: 1) }
-      .to raise_error(ArgumentError, /send_text does not take sfae:; it takes safe:, enable_id_trans:/)
+      .to raise_error(ArgumentError, "send_text does not take sfae: (did you mean safe:?); it takes content:, to:, chat:, " \
+                                     "safe:, enable_id_trans:, enable_duplicate_check:, duplicate_check_interval:, agent_id:")
+    expect { client.send_textcard(to: "a", title: "t", description: "d", url: "u", btntext: "Go") }
+      .to raise_error(ArgumentError, /\Asend_textcard does not take btntext: \(did you mean btntxt:\?\); it takes title:, description:/)
+    # send_message's other keywords are the message's fields: the core refuses those it does not know.
     expect { client.send_message(to: "a", msgtype: "text", content: "x", sfae: 1) }
       .to raise_error(ArgumentError, /text does not take sfae; it takes content/)
   end
 
+  it "a misspelt required keyword is named as the near miss of the missing one, in one message" do
+    expect { client.send_textcard(to: "a", title: "t", descripton: "d", url: "u") }
+      .to raise_error(WechatWork::KeywordError, /\Asend_textcard does not take descripton: \(did you mean description:\?\); it takes /) { |e|
+        expect(e.message).not_to include("is missing")
+        expect([e.unknown, e.suggestions, e.missing]).to eq([%i[descripton], { descripton: :description }, %i[description]])
+      }
+    expect { client.send_textcard(to: "a", title: "t", descripton: "d") }
+      .to raise_error(ArgumentError, /\(did you mean description:\?\).*; url: is missing: the page the card opens when tapped\z/)
+    expect { client.send_message(to: "a", msgtyp: "text", content: "x") }
+      .to raise_error(ArgumentError, "send_message does not take msgtyp: (did you mean msgtype:?); it takes to:, msgtype: " \
+                                     "and the message's fields")
+  end
+
+  it "unknown keywords come before missing ones" do
+    expect { client.send_textcard(to: "a", title: "t", url: "u", sfae: 1) }
+      .to raise_error(ArgumentError, /\Asend_textcard does not take sfae: \(did you mean safe:\?\); it takes .*; description: is missing: /)
+    expect { client.send_textcard(title: "t", description: "d", url: "u", sfae: 1) }
+      .to raise_error(ArgumentError, /\Asend_textcard does not take sfae: \(did you mean safe:\?\)/)
+  end
+
+  it "a missing required keyword says what it is for" do
+    expect { client.send_textcard(to: "a", title: "t", url: "u") }
+      .to raise_error(ArgumentError, "send_textcard: description: is missing: the card's text, under the title")
+    expect { WechatWork::TemplateCard.text_notice(title: "Interview") }
+      .to raise_error(ArgumentError, "TemplateCard.text_notice: url: is missing: the page the card opens when tapped (its card_action)")
+    expect { client.send_textcard(to: "a") }
+      .to raise_error(WechatWork::KeywordError, "send_textcard: title: is missing: the card's title; " \
+                                                "description: is missing: the card's text, under the title; " \
+                                                "url: is missing: the page the card opens when tapped") { |e|
+        expect([e.method_name, e.missing, e.unknown]).to eq(["send_textcard", %i[title description url], []])
+      }
+  end
+
+  it "a required keyword given as nil is missing too" do
+    expect { client.send_textcard(to: "a", title: nil) }.to raise_error(ArgumentError, /\Asend_textcard: title: is missing: .*; url: is missing/)
+  end
+
   it "unknown keywords are refused by every method" do
     expect { client.send_textcard(to: "a", title: "t", description: "d", url: "u", button: "Go") }
-      .to raise_error(ArgumentError, /send_textcard does not take button:/)
+      .to raise_error(ArgumentError, /send_textcard does not take button:; it takes/)
+    # Methods with a fixed set of keywords (no **) leave it to Ruby, which names the keyword.
     expect { client.users(department_id: 1, recursive: true) }.to raise_error(ArgumentError, /unknown keyword: :recursive/)
     expect { client.update_template_card(response_code: "x", to: "a", replace_name: "y", colour: 1) }
       .to raise_error(ArgumentError, /unknown keyword: :colour/)
+    expect { WechatWork::TemplateCard.text_notice(title: "t", ulr: "u") }.to raise_error(ArgumentError, /unknown keyword: :ulr/)
     expect { client.get("user/get", userid: "a", extra: 1) }.to raise_error(ArgumentError, /user\/get does not take extra/)
+  end
+
+  it "constructors and settings suggest the near miss" do
+    expect { client_for(server, secert: "x") }.to raise_error(ArgumentError, /\AClient.new does not take secert: \(did you mean secret:\?\); it takes corp_id:, secret:/)
+    expect { client.send_text(to: { user: "a" }, content: "x") }
+      .to raise_error(ArgumentError, "to: does not take user: (did you mean users:?); it takes users:, parties:, tags:")
+    expect { WechatWork::Callback.new(token: "t", encoding_aes_key: "k" * 43, corp_id: "ww", recieve_id: "x") }
+      .to raise_error(ArgumentError, /\ACallback.new does not take recieve_id: \(did you mean receive_id:\?\)/)
+    expect { WechatWork::TemplateCard.button_interaction(task_id: "t", title: "t", buttons: [{ text: "a", kee: "b" }]) }
+      .to raise_error(ArgumentError, /\Abuttons\[0\] does not take kee: \(did you mean key:\?\); it takes text:, key:/)
   end
 
   it "agent_id: \"abc\" on a send names agent_id" do

@@ -121,7 +121,7 @@ RSpec.describe WechatWork::Client, "group chats" do
 
     it "refuses message/send options WeCom has no group-chat equivalent for" do
       expect { client.send_text(chat: "c1", content: "x", enable_duplicate_check: false) }
-        .to raise_error(ArgumentError, /send_text\(chat:\) does not take enable_duplicate_check:; it takes safe:/)
+        .to raise_error(ArgumentError, "send_text(chat:) does not take enable_duplicate_check:; it takes content:, chat:, safe:")
       expect { client.send_text(chat: "c1", content: "x", safe: 5) }.to raise_error(ArgumentError, /safe:/)
       expect { client.send_text(chat: "", content: "x") }.to raise_error(ArgumentError, /chat is empty/)
       expect { client.send_to_chat(nil, msgtype: "text", content: "x") }.to raise_error(ArgumentError, /chatid is missing/)

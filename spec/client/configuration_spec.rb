@@ -127,7 +127,9 @@ RSpec.describe WechatWork::Configuration do
     end
 
     it "refuses unknown app settings and unknown app names" do
-      expect { configure { |c| c.app :approvals, secrett: "x" } }.to raise_error(ArgumentError, /does not take secrett:/)
+      expect { configure { |c| c.app :approvals, secrett: "x" } }
+        .to raise_error(ArgumentError, "app(:approvals) does not take secrett: (did you mean secret:?); " \
+                                       "it takes corp_id:, secret:, agent_id:, callback_token:, encoding_aes_key:")
       expect { configure { |c| c.app :x, agent_id: "abc" } }.to raise_error(WechatWork::ConfigurationError, /agent_id/)
       expect { WechatWork.client(:nope) }.to raise_error(WechatWork::ConfigurationError, /no app named :nope; configured: :default/)
     end

@@ -147,7 +147,8 @@ RSpec.describe WechatWork::Client, "media" do
       expect { client.download_media("", to: StringIO.new) }.to raise_error(ArgumentError, "media_id is empty")
       expect { client.download_media("x", to: 42) }
         .to raise_error(ArgumentError, "to: must be a path or an IO (responds to write), got Integer")
-      expect { client.download_media("x") }.to raise_error(ArgumentError, /missing keyword: :to/)
+      expect { client.download_media("x") }
+        .to raise_error(ArgumentError, "download_media: to: is missing: where to write the file: a path, a Pathname or an IO")
       expect(sim.requests).to be_empty
     end
   end

@@ -101,7 +101,8 @@ RSpec.describe WechatWork::Client, "booked meetings" do
       expect { client.create_meeting(admin: "a", title: "x", start_time: start, duration: "long") }
         .to raise_error(ArgumentError, /duration must be a positive number of seconds/)
       expect { book(room: "3") }
-        .to raise_error(ArgumentError, /create_meeting does not take room:; it takes description:, location:, password:/)
+        .to raise_error(ArgumentError, /create_meeting does not take room:; it takes admin:, title:, start_time:, duration:, invitees:, description:, location:, password:/)
+      expect { book(pasword: "2046") }.to raise_error(ArgumentError, /create_meeting does not take pasword: \(did you mean password:\?\)/)
       expect { book(password: 2046) }.to raise_error(ArgumentError, /password must be a String/)
       expect { book(remind_scope: :everyone) }.to raise_error(ArgumentError, /remind_scope must be one of :none, :host/)
       expect { book(waiting_room: "yes") }.to raise_error(ArgumentError, "waiting_room must be true or false, got \"yes\"")

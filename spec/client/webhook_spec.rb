@@ -52,7 +52,9 @@ RSpec.describe WechatWork::Webhook do
         .to raise_error(ArgumentError) { |e| expect(e.message).not_to include(key) }
       expect { described_class.new(key, base_url: "qyapi.weixin.qq.com") }.to raise_error(WechatWork::ConfigurationError, /base_url/)
       expect { described_class.new(key, timeout: 0) }.to raise_error(WechatWork::ConfigurationError, /timeout/)
-      expect { described_class.new(key, secret: "x") }.to raise_error(ArgumentError, /unknown keyword: :secret/)
+      expect { described_class.new(key, secret: "x") }
+        .to raise_error(ArgumentError, "Webhook.new does not take secret:; it takes base_url:, timeout:, open_timeout:, max_retries:, logger:")
+      expect { described_class.new(key, time_out: 3) }.to raise_error(ArgumentError, /time_out: \(did you mean timeout:\?\)/)
     end
   end
 

@@ -87,5 +87,7 @@ RSpec.describe WechatWork::Login::Middleware do
     bare = described_class.new(->(_env) { [200, {}, []] }, client: client)
     expect { bare.call(Rack::MockRequest.env_for("/x")) }.to raise_error(WechatWork::ConfigurationError, /needs a session/)
     expect { described_class.new(->(_env) {}, only: 5) }.to raise_error(ArgumentError, /only:/)
+    expect { described_class.new(->(_env) {}, onyl: "/x") }
+      .to raise_error(ArgumentError, /\ALogin::Middleware does not take onyl: \(did you mean only:\?\); it takes only:, app:, client:/)
   end
 end

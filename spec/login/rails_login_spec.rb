@@ -373,7 +373,10 @@ if defined?(ActionController::Base)
       expect { Class.new(ActionController::Base) { include WechatWork::Login }.wechat_work_login(host: "open.weixin.qq.com") }
         .to raise_error(ArgumentError, /host:/)
       expect { Class.new(ActionController::Base) { include WechatWork::Login }.wechat_work_login(colour: 1) }
-        .to raise_error(ArgumentError, /colour/)
+        .to raise_error(ArgumentError, "wechat_work_login does not take colour:; it takes app:, client:, scope:, outside_wecom:, " \
+                                       "failure:, host:, state_ttl:, logger:")
+      expect { Class.new(ActionController::Base) { include WechatWork::Login }.wechat_work_login(scpoe: :base) }
+        .to raise_error(ArgumentError, /\Awechat_work_login does not take scpoe: \(did you mean scope:\?\)/)
     end
   end
 end

@@ -42,7 +42,7 @@ RSpec.describe WechatWork::Rails::SettingsLoader do
 
   it "refuses unknown settings and bad values, naming them" do
     write_yaml("development:\n  agent_idd: 1\n")
-    expect { configured }.to raise_error(WechatWork::ConfigurationError, /unknown agent_idd:/)
+    expect { configured }.to raise_error(WechatWork::ConfigurationError, /wechat_work settings does not take agent_idd: \(did you mean agent_id:\?\); it takes corp_id:, .*, apps:/)
     write_yaml("development:\n  timeout: soon\n")
     expect { configured }.to raise_error(WechatWork::ConfigurationError, /timeout must be a positive number of seconds, got "soon"/)
     write_yaml("development: [1, 2\n")

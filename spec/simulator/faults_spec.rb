@@ -113,8 +113,12 @@ RSpec.describe "Simulator faults", simulator: true do
   end
 
   it "rejects unknown faults and options" do
-    expect { sim.inject(:explode) }.to raise_error(ArgumentError, /unknown fault/)
-    expect { sim.inject(:latency, status: 500) }.to raise_error(ArgumentError, /does not take status/)
+    expect { sim.inject(:explode) }.to raise_error(ArgumentError, /unknown fault :explode; use one of :latency, :errcode/)
+    expect { sim.inject(:latncy) }.to raise_error(ArgumentError, /unknown fault :latncy \(did you mean :latency\?\)/)
+    expect { sim.inject(:latency, status: 500) }
+      .to raise_error(ArgumentError, "inject(:latency) does not take status:; it takes path:, times:, seconds:")
+    expect { sim.inject(:latency, secnds: 0.3) }.to raise_error(ArgumentError, /\Ainject\(:latency\) does not take secnds: \(did you mean seconds:\?\)/)
+    expect { sim.inject(:errcode, errcod: -1) }.to raise_error(ArgumentError, /errcod: \(did you mean errcode:\?\)/)
     expect { sim.inject(:http_status, status: 42) }.to raise_error(ArgumentError, /status/)
   end
 end

@@ -79,6 +79,13 @@ RSpec.describe WechatWork::Simulator, simulator: true do
     expect(kept).not_to be_running
   end
 
+  it "refuses a misspelt option of start, and of an app, with its near miss" do
+    expect { WechatWork::Simulator.start(restricted_field: false) }
+      .to raise_error(ArgumentError, /\ASimulator.start does not take restricted_field: \(did you mean restricted_fields:\?\); it takes port:/)
+    expect { WechatWork::Simulator.start(apps: [{ name: "hr", agentid: 1_000_003 }]) }
+      .to raise_error(ArgumentError, "an app of apps: does not take agentid: (did you mean agent_id:?); it takes name:, secret:, agent_id:, token_ttl:")
+  end
+
   it "does not show the secret in inspect" do
     described_class.run(secret: "do-not-print-me") do |sim|
       expect(sim.inspect).not_to include("do-not-print-me")

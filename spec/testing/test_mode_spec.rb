@@ -119,8 +119,10 @@ RSpec.describe WechatWork::Testing do
     end
 
     it "refuses criteria it does not know" do
-      expect { have_sent_wechat_work_message(recipient: "lilei") }.to raise_error(ArgumentError, /not recipient/)
-      expect { have_sent_wechat_work_message(kind: :outbox) }.to raise_error(ArgumentError, /not kind/)
+      expect { have_sent_wechat_work_message(recipient: "lilei") }
+        .to raise_error(ArgumentError, "a WeCom message expectation does not take recipient:; it takes to:, msgtype:, content:, app:, chat:")
+      expect { have_sent_wechat_work_message(contnet: "hi") }.to raise_error(ArgumentError, /contnet: \(did you mean content:\?\)/)
+      expect { have_sent_wechat_work_message(kind: :outbox) }.to raise_error(ArgumentError, /does not take kind:/)
     end
   end
 

@@ -17,6 +17,8 @@ module WechatWork
     # reply_news / update_button / update_template_card (or returns a Reply); anything else
     # answers an empty 200. WeCom waits 5 s, then retries: do slow work in a job.
     class Router
+      # What `settings` (in a subclass) takes.
+      SETTINGS = %i[app dedupe logger on_error].freeze
       MESSAGE_TYPES = %i[text image voice video location link file event].freeze
       # WeCom gives up on an answer after 5 s (and retries).
       DEADLINE = 5.0
@@ -58,8 +60,7 @@ module WechatWork
         # callback_token / encoding_aes_key); dedupe, logger, on_error: as for #new (a Proc is
         # called when the router is built).
         def settings(**options)
-          unknown = options.keys - %i[app dedupe logger on_error]
-          raise ArgumentError, "settings takes app:, dedupe:, logger:, on_error:, not #{unknown.join(", ")}" unless unknown.empty?
+          Arguments.only!(options, SETTINGS, "settings")
 
           class_settings.merge!(options)
         end

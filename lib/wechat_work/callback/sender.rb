@@ -19,6 +19,8 @@ module WechatWork
     # (WeCom: 3) with the same body and MsgId. Every request is signed with Time.now, the clock
     # the endpoint's timestamp window is checked against (not a simulator's advanced clock).
     class Sender
+      include Arguments::Keywords
+
       Attempt = Struct.new(:status, :error, :elapsed, keyword_init: true) do
         def timeout? = error == "timeout"
       end
@@ -39,7 +41,11 @@ module WechatWork
 
       attr_reader :url, :corp_id, :agent_id, :timeout, :retries
 
-      def initialize(url:, token:, encoding_aes_key:, corp_id:, timeout: 5, retries: 3, agent_id: 1000002)
+      required_keywords :initialize, url: "the app's callback endpoint (\"http://127.0.0.1:3000/wechat_work/callback\")",
+                                     token: "the app's callback Token", encoding_aes_key: "the app's EncodingAESKey",
+                                     corp_id: "the corp id WeCom puts in every message (the receive id)"
+      def initialize(url: required(binding), token: required(binding), encoding_aes_key: required(binding),
+                     corp_id: required(binding), timeout: 5, retries: 3, agent_id: 1000002)
         @url = url.to_s
         @corp_id = corp_id.to_s
         @agent_id = agent_id

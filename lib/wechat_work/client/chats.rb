@@ -13,12 +13,17 @@ module WechatWork
     #   client.update_chat(chatid, add_users: "wangwu", remove_users: "lilei")
     #   client.chat(chatid).userlist # => ["zhangsan", "hanmeimei", "wangwu"]
     module Chats
+      include Arguments::Keywords
+
       CHAT_OPTIONS = %i[safe].freeze
 
       # Creates a group chat and returns its chatid (a String). users: 2 to 2000 userids, the
       # owner among them. chatid: your own id (letters and digits, at most 32), or WeCom makes
       # one. A new chat may not show in (older) WeCom clients until something is posted to it.
-      def create_chat(name:, owner:, users:, chatid: nil)
+      required_keywords :create_chat, name: "the chat's name, shown to its members",
+                                      owner: "the userid of the chat's owner, one of users:",
+                                      users: "the members' userids, the owner among them"
+      def create_chat(name: required(binding), owner: required(binding), users: required(binding), chatid: nil)
         members = Arguments.userids!(users, "users")
         owner = Arguments.string!(owner, "owner")
         unless members.any? { |u| u.casecmp?(owner) }
@@ -58,7 +63,9 @@ module WechatWork
       #   client.send_to_chat(chatid, msgtype: "image", media_id: "MEDIA_ID")
       #   client.send_to_chat(chatid, msgtype: "text", text: { content: "hi" }, safe: 1)
       # send_text, send_markdown and send_textcard take chat: too. => Response
-      def send_to_chat(chatid, msgtype:, **content)
+      required_keywords :send_to_chat, rest: "the message's fields",
+                                       msgtype: "WeCom's message type: \"text\", \"image\", \"textcard\"..."
+      def send_to_chat(chatid, msgtype: required(binding), **content)
         options = content.slice(*CHAT_OPTIONS)
         content = content.except(*CHAT_OPTIONS)
         type = Arguments.string!(msgtype, "msgtype")
@@ -71,7 +78,7 @@ module WechatWork
       # appchat/send: the chatid instead of recipients and agentid; of message/send's options
       # only safe: (WeCom has no duplicate check or id translation for group chats).
       def deliver_to_chat(method, chatid, msgtype, payload, options, name: "chat")
-        Arguments.only!(options, CHAT_OPTIONS, "#{method}(chat:)")
+        Arguments.only!(options, CHAT_OPTIONS, "#{method}(chat:)") { signature_keywords(method) - %i[to] }
         unless payload.is_a?(Hash)
           raise ::ArgumentError, "#{msgtype} content must be a Hash of its fields, got #{payload.class}"
         end

@@ -6,6 +6,8 @@ module WechatWork
     # gender, mobile, email and address from apps created after that date (user["mobile"] is
     # then absent); sign-in with scope: :private_info and user_detail bring them back.
     module Contacts
+      include Arguments::Keywords
+
       # A member, by userid. => Resource (userid, name, department, position, ...)
       def user(userid)
         call("user/get", userid: Arguments.string!(userid, "userid"))
@@ -13,7 +15,8 @@ module WechatWork
 
       # The members of a department (and its sub-departments with fetch_child: true). Simple
       # rows (userid, name, department), or every user/get field with detail: true.
-      def users(department_id:, fetch_child: false, detail: false)
+      required_keywords :users, department_id: "the department whose members to list (1 is the root)"
+      def users(department_id: required(binding), fetch_child: false, detail: false)
         params = { department_id: Arguments.positive_integer!(department_id, "department_id"),
                    fetch_child: fetch_child ? 1 : 0 }
         page = detail ? call("user/list", params) : call("user/simplelist", params)

@@ -18,6 +18,8 @@ module WechatWork
     # has days. Nothing reaches a candidate at a time your code decides: tell members with app
     # messages (send_text...), and give candidates links (customer_meeting_link) yourself.
     module ExternalContacts
+      include Arguments::Keywords
+
       CONTACT_WAY_TYPES = { single: 1, multi: 2 }.freeze
       CONTACT_WAY_SCENES = { mini_program: 1, qr_code: 2 }.freeze
       CHAT_TYPES = %i[single group].freeze
@@ -130,7 +132,8 @@ module WechatWork
       # row["send_time"], which is nil before). status 0 not sent yet (the member
       # has not confirmed), 1 sent, 2 not sent: not a friend any more, 3 not sent: the customer
       # already got another mass message. limit: rows per request (WeCom: at most 1000).
-      def msg_template_result(msgid, userid:, limit: nil)
+      required_keywords :msg_template_result, userid: "the member whose sends of the mass message to list"
+      def msg_template_result(msgid, userid: required(binding), limit: nil)
         params = { msgid: Arguments.string!(msgid.respond_to?(:msgid) ? msgid.msgid : msgid, "msgid"),
                    userid: Arguments.string!(userid, "userid") }
         params[:limit] = Arguments.positive_integer!(limit, "limit") unless limit.nil?

@@ -21,6 +21,8 @@ module WechatWork
     # a client pointed at the simulator signs in there. A base_url that is a forward proxy to
     # qyapi.weixin.qq.com keeps WeCom's hosts with host: :wecom.
     module Identity
+      include Arguments::Keywords
+
       OAUTH_HOST = "https://open.weixin.qq.com"
       QR_LOGIN_HOST = "https://login.work.weixin.qq.com"
       SCOPES = { base: "snsapi_base", private_info: "snsapi_privateinfo" }.freeze
@@ -28,13 +30,17 @@ module WechatWork
       # (docs/wecom/signin-and-jssdk.md#state).
       STATE_FORMAT = /\A[a-zA-Z0-9]{1,128}\z/
       QR_LANGS = %w[zh en].freeze
+      # What the sign-in URLs' required keywords are for.
+      REDIRECT_URI = "where WeCom sends the member back, with ?code=...&state=... (on the app's trusted domain)"
+      STATE = "this sign-in's state, from WechatWork::OAuthState#generate, checked when the member comes back"
 
       # The OAuth URL to open inside WeCom's browser: WeCom redirects to
       # redirect_uri?code=CODE&state=STATE. scope: :base (who the member is, silently) or
       # :private_info (the member consents; the answer has a user_ticket for #user_detail).
       # The redirect URI's domain must be the app's trusted domain (可信域名), port included.
       # host: nil (automatic, see above), :wecom, :base_url, or a URL like "https://open.weixin.qq.com".
-      def oauth_authorize_url(redirect_uri:, state:, scope: :base, host: nil)
+      required_keywords :oauth_authorize_url, redirect_uri: REDIRECT_URI, state: STATE
+      def oauth_authorize_url(redirect_uri: required(binding), state: required(binding), scope: :base, host: nil)
         query = [["appid", corp_id], ["redirect_uri", sign_in_redirect_uri(redirect_uri)], %w[response_type code],
                  ["scope", oauth_scope(scope)], ["state", sign_in_state(state)], ["agentid", sign_in_agent_id]]
         "#{sign_in_host(OAUTH_HOST, host)}/connect/oauth2/authorize?#{sign_in_query(query)}#wechat_redirect"
@@ -43,7 +49,8 @@ module WechatWork
       # The web login URL for a normal browser (the member scans a QR code with WeCom, or
       # confirms in the WeCom desktop app): login_type=CorpApp, for a self-built app. The code
       # it returns never comes with a user ticket. lang: "zh" or "en".
-      def qr_login_url(redirect_uri:, state:, host: nil, lang: nil)
+      required_keywords :qr_login_url, redirect_uri: REDIRECT_URI, state: STATE
+      def qr_login_url(redirect_uri: required(binding), state: required(binding), host: nil, lang: nil)
         query = [%w[login_type CorpApp], ["appid", corp_id], ["agentid", sign_in_agent_id],
                  ["redirect_uri", sign_in_redirect_uri(redirect_uri)], ["state", sign_in_state(state)]]
         if lang
@@ -92,7 +99,8 @@ module WechatWork
       # reads (unless it was replaced meanwhile) and fetches a new one, once; a fingerprint
       # (JsSdk.fingerprint, what the page reports) drops the ticket only if it is still that one,
       # so old pages and many pages reporting at once cause one fetch.
-      def js_sdk_config(url:, js_api_list: [], debug: false, refresh: false, timestamp: nil, nonce_str: nil)
+      required_keywords :js_sdk_config, url: "the full URL of the page that calls wx.config (its #fragment is not signed)"
+      def js_sdk_config(url: required(binding), js_api_list: [], debug: false, refresh: false, timestamp: nil, nonce_str: nil)
         ticket = js_sdk_ticket(:jsapi_ticket, refresh)
         signed = js_sdk_signed(ticket, url, timestamp, nonce_str)
         { beta: true, debug: debug ? true : false, appId: corp_id, timestamp: signed[:timestamp],
@@ -102,7 +110,8 @@ module WechatWork
       # What wx.agentConfig takes, signed with this app's ticket (the page's domain must be one
       # of the app's trusted domains): { corpid:, agentid:, timestamp:, nonceStr:, signature:, jsApiList: }.
       # refresh: as for #js_sdk_config.
-      def agent_config(url:, js_api_list: [], refresh: false, timestamp: nil, nonce_str: nil)
+      required_keywords :agent_config, url: "the full URL of the page that calls wx.agentConfig (its #fragment is not signed)"
+      def agent_config(url: required(binding), js_api_list: [], refresh: false, timestamp: nil, nonce_str: nil)
         sign_in_agent_id
         ticket = js_sdk_ticket(:agent_ticket, refresh)
         signed = js_sdk_signed(ticket, url, timestamp, nonce_str)

@@ -14,6 +14,8 @@ module WechatWork
     # to 2 MB, video MP4 up to 10 MB, file up to 20 MB; upload_image JPG/PNG up to 2 MB. Files
     # stream from disk and to disk: a 20 MB upload or download never becomes a Ruby String.
     module Media
+      include Arguments::Keywords
+
       MEDIA_TYPES = %i[image voice video file].freeze
 
       # Uploads a temporary file and returns its media_id (a String), valid for 3 days and
@@ -31,7 +33,8 @@ module WechatWork
       # Downloads a temporary file to `to:` (a path, a Pathname or an IO), streamed. Returns a
       # WechatWork::Download: size (bytes), content_type and filename (the name it was uploaded
       # with). An unknown or expired media_id raises WechatWork::MediaError (40007).
-      def download_media(media_id, to:)
+      required_keywords :download_media, to: "where to write the file: a path, a Pathname or an IO"
+      def download_media(media_id, to: required(binding))
         download("media/get", { media_id: Arguments.string!(media_id, "media_id") }, to: to)
       end
 

@@ -17,6 +17,8 @@ module WechatWork
     # of 4 to 6 digits. An invitee WeCom does not know fails the whole call (400021,
     # InvalidRequestError): nobody is invited.
     module Meetings
+      include Arguments::Keywords
+
       # The meeting settings create_meeting and update_meeting take, and where each goes in
       # WeCom's body.
       MEETING_SETTINGS = %i[description location password hosts ring_users remind_scope remind_before waiting_room
@@ -45,13 +47,18 @@ module WechatWork
       #   allow_external_users:    false to keep outsiders out (candidates need it true, WeCom's default)
       #   screen_watermark:        true for a watermark on shared screens
       #   calendar_id:             a calendar this app created (WeCom's cal_id)
-      def create_meeting(admin:, title:, start_time:, duration:, invitees: [], **settings)
+      required_keywords :create_meeting, rest: MEETING_SETTINGS,
+                                         admin: "the userid of the member who manages the meeting",
+                                         title: "the meeting's subject", start_time: "when it starts: a Time (or Unix seconds)",
+                                         duration: "how long it lasts: seconds, or a Duration (45.minutes)"
+      def create_meeting(admin: required(binding), title: required(binding), start_time: required(binding),
+                         duration: required(binding), invitees: [], **settings)
         body = { admin_userid: Arguments.string!(admin, "admin"), title: Arguments.string!(title, "title"),
                  meeting_start: Arguments.unix_time!(start_time, "start_time"),
                  meeting_duration: Arguments.seconds!(duration, "duration") }
         invitee_ids = invitees.nil? ? [] : Arguments.userids!(invitees, "invitees")
         body[:invitees] = { userid: invitee_ids } unless invitee_ids.empty?
-        body.merge!(meeting_settings(settings, "create_meeting"))
+        body.merge!(meeting_settings(settings, :create_meeting))
         call("meeting/create", body)["meetingid"]
       end
 
@@ -63,7 +70,7 @@ module WechatWork
         body[:meeting_start] = Arguments.unix_time!(start_time, "start_time") unless start_time.nil?
         body[:meeting_duration] = Arguments.seconds!(duration, "duration") unless duration.nil?
         body[:invitees] = { userid: Arguments.userids!(invitees, "invitees") } unless invitees.nil?
-        body.merge!(meeting_settings(settings, "update_meeting"))
+        body.merge!(meeting_settings(settings, :update_meeting))
         call("meeting/update", body)
         true
       end
@@ -99,8 +106,8 @@ module WechatWork
       def checked_meeting_id(id) = Arguments.string!(id, "meeting id")
 
       # The settings keywords as WeCom's fields: top-level ones, settings {...}, reminders {...}.
-      def meeting_settings(options, method)
-        Arguments.only!(options, MEETING_SETTINGS, method)
+      def meeting_settings(options, caller_name)
+        Arguments.only!(options, MEETING_SETTINGS, caller_name) { Arguments.keywords_of(method(caller_name)) }
         top = {}
         settings = {}
         top[:description] = Arguments.string!(options[:description], "description") if options.key?(:description)

@@ -12,57 +12,81 @@ module WechatWork
     # invalid_users...). WeCom's limits are checked before any request: over-long text is
     # refused with the limit in the message, never cut.
     module Messages
+      include Arguments::Keywords
+
       MESSAGE_OPTIONS = %i[safe enable_id_trans enable_duplicate_check duplicate_check_interval agent_id].freeze
+      # What to: is for, in every send's "to: is missing" message.
+      RECIPIENTS = "who gets it: a userid, an Array of userids, { users:, parties:, tags: } or :all"
 
       # to: people, or chat: a group chat's id (client/chats.rb; only safe: applies there).
-      def send_text(content:, to: nil, chat: nil, **options)
+      required_keywords :send_text, rest: MESSAGE_OPTIONS, content: "the message's text"
+      def send_text(content: required(binding), to: nil, chat: nil, **options)
         deliver_to_people_or_chat("send_text", to, chat, "text", { content: content }, options)
       end
 
-      def send_markdown(content:, to: nil, chat: nil, **options)
+      required_keywords :send_markdown, rest: MESSAGE_OPTIONS, content: "the message's text, in WeCom's markdown"
+      def send_markdown(content: required(binding), to: nil, chat: nil, **options)
         deliver_to_people_or_chat("send_markdown", to, chat, "markdown", { content: content }, options)
       end
 
       # A card with a link: the usual "you have an interview" notification.
-      def send_textcard(title:, description:, url:, to: nil, chat: nil, btntxt: nil, **options)
+      required_keywords :send_textcard, rest: MESSAGE_OPTIONS,
+                                        title: "the card's title", description: "the card's text, under the title",
+                                        url: "the page the card opens when tapped"
+      def send_textcard(title: required(binding), description: required(binding), url: required(binding), to: nil,
+                        chat: nil, btntxt: nil, **options)
         card = { title: title, description: description, url: url, btntxt: btntxt }.compact
         deliver_to_people_or_chat("send_textcard", to, chat, "textcard", card, options)
       end
 
       # articles: 1 to 8 Hashes with title:, url:, and optionally description:, picurl:.
-      def send_news(to:, articles:, **options)
+      required_keywords :send_news, rest: MESSAGE_OPTIONS,
+                                    to: RECIPIENTS, articles: "the articles: Hashes with title: and url: (description:, picurl:)"
+      def send_news(to: required(binding), articles: required(binding), **options)
         deliver_message("send_news", to, "news", { articles: articles }, options)
       end
 
       # media_id: from upload_media(:image, ...).
-      def send_image(to:, media_id:, **options)
+      required_keywords :send_image, rest: MESSAGE_OPTIONS,
+                                     to: RECIPIENTS, media_id: "the image's media_id, from upload_media(:image, ...)"
+      def send_image(to: required(binding), media_id: required(binding), **options)
         deliver_message("send_image", to, "image", { media_id: media_id }, options)
       end
 
-      def send_voice(to:, media_id:, **options)
+      required_keywords :send_voice, rest: MESSAGE_OPTIONS,
+                                     to: RECIPIENTS, media_id: "the voice's media_id, from upload_media(:voice, ...)"
+      def send_voice(to: required(binding), media_id: required(binding), **options)
         deliver_message("send_voice", to, "voice", { media_id: media_id }, options)
       end
 
       # A file (a CV): media_id from upload_media(:file, "cv.pdf").
-      def send_file(to:, media_id:, **options)
+      required_keywords :send_file, rest: MESSAGE_OPTIONS,
+                                    to: RECIPIENTS, media_id: "the file's media_id, from upload_media(:file, ...)"
+      def send_file(to: required(binding), media_id: required(binding), **options)
         deliver_message("send_file", to, "file", { media_id: media_id }, options)
       end
 
-      def send_video(to:, media_id:, title: nil, description: nil, **options)
+      required_keywords :send_video, rest: MESSAGE_OPTIONS,
+                                     to: RECIPIENTS, media_id: "the video's media_id, from upload_media(:video, ...)"
+      def send_video(to: required(binding), media_id: required(binding), title: nil, description: nil, **options)
         video = { media_id: media_id, title: title, description: description }.compact
         deliver_message("send_video", to, "video", video, options)
       end
 
       # articles: 1 to 8 Hashes with title:, thumb_media_id:, content: (HTML), and optionally
       # author:, content_source_url:, digest:. Or media_id: of stored mpnews.
-      def send_mpnews(to:, articles: nil, media_id: nil, **options)
+      required_keywords :send_mpnews, rest: MESSAGE_OPTIONS, to: RECIPIENTS
+      def send_mpnews(to: required(binding), articles: nil, media_id: nil, **options)
         mpnews = { articles: articles, media_id: media_id }.compact
         deliver_message("send_mpnews", to, "mpnews", mpnews, options)
       end
 
       # Only for apps bound to a mini program.
-      def send_miniprogram_notice(to:, appid:, title:, page: nil, description: nil, emphasis_first_item: nil,
-                                  content_item: nil, **options)
+      required_keywords :send_miniprogram_notice, rest: MESSAGE_OPTIONS,
+                                                  to: RECIPIENTS, appid: "the appid of the mini program the app is bound to",
+                                                  title: "the notice's title"
+      def send_miniprogram_notice(to: required(binding), appid: required(binding), title: required(binding), page: nil,
+                                  description: nil, emphasis_first_item: nil, content_item: nil, **options)
         notice = { appid: appid, page: page, title: title, description: description,
                    emphasis_first_item: emphasis_first_item, content_item: content_item }.compact
         deliver_message("send_miniprogram_notice", to, "miniprogram_notice", notice, options)
@@ -73,14 +97,19 @@ module WechatWork
       #     task_id: "interview-42", title: "Interview with Han Meimei", description: "Today 15:00",
       #     buttons: [{ text: "Accept", key: "accept" }, { text: "Decline", key: "decline", style: 2 }]))
       # The Response's response_code updates the card later (update_template_card).
-      def send_template_card(to:, card:, **options)
+      required_keywords :send_template_card, rest: MESSAGE_OPTIONS,
+                                             to: RECIPIENTS, card: "the card: a WechatWork::TemplateCard " \
+                                                                   "(TemplateCard.button_interaction...) or a Hash in WeCom's template_card shape"
+      def send_template_card(to: required(binding), card: required(binding), **options)
         deliver_message("send_template_card", to, "template_card", template_card_hash(card, "card"), options)
       end
 
       # Any msgtype. The content goes under the msgtype's key, or as the remaining keywords:
       #   send_message(to: "lilei", msgtype: "image", media_id: "MEDIA_ID")
       #   send_message(to: "lilei", msgtype: "text", text: { content: "hi" })
-      def send_message(to:, msgtype:, **content)
+      required_keywords :send_message, rest: "the message's fields",
+                                       to: RECIPIENTS, msgtype: "WeCom's message type: \"text\", \"image\", \"textcard\"..."
+      def send_message(to: required(binding), msgtype: required(binding), **content)
         options = content.slice(*MESSAGE_OPTIONS)
         content = content.except(*MESSAGE_OPTIONS)
         type = Arguments.string!(msgtype, "msgtype")
@@ -90,7 +119,9 @@ module WechatWork
 
       # The message/send body these keywords make (send_message's), checked by the core, without
       # sending it: what the outbox stores (WechatWork.deliver_later). => a Hash with String keys
-      def message_body(to:, msgtype:, **content)
+      required_keywords :message_body, rest: "the message's fields",
+                                       to: RECIPIENTS, msgtype: "WeCom's message type: \"text\", \"image\", \"textcard\"..."
+      def message_body(to: required(binding), msgtype: required(binding), **content)
         options = content.slice(*MESSAGE_OPTIONS)
         content = content.except(*MESSAGE_OPTIONS)
         type = Arguments.string!(msgtype, "msgtype")
@@ -122,7 +153,11 @@ module WechatWork
       #                               replace_name: "Accepted")        # grey the buttons out
       #   client.update_template_card(response_code: code, to: :all, card: new_card)  # a new card
       # to: the recipients to update (userids, users:/parties:/tags:, or :all).
-      def update_template_card(response_code:, to:, replace_name: nil, card: nil, agent_id: self.agent_id)
+      required_keywords :update_template_card,
+                        response_code: "the card's response_code, from the send's Response or the click callback",
+                        to: "whose card changes: userids, { users:, parties:, tags: } or :all"
+      def update_template_card(response_code: required(binding), to: required(binding), replace_name: nil, card: nil,
+                               agent_id: self.agent_id)
         body = { response_code: Arguments.string!(response_code, "response_code"),
                  agentid: message_agent_id(agent_id) }
         body.merge!(card_recipients(to))
@@ -138,9 +173,11 @@ module WechatWork
 
       private
 
-      # Exactly one of to: (people: message/send) and chat: (a group chat: appchat/send).
+      # Exactly one of to: (people: message/send) and chat: (a group chat: appchat/send). A
+      # misspelt option is named before that.
       def deliver_to_people_or_chat(method, to, chat, msgtype, payload, options)
         if to.nil? == chat.nil?
+          Arguments.only!(options, MESSAGE_OPTIONS, method) { signature_keywords(method) }
           raise ::ArgumentError, "#{method}: give to: (people) or chat: (a group chat's id), " \
                                  "#{to.nil? ? "neither was given" : "not both"}"
         end
@@ -154,7 +191,7 @@ module WechatWork
       end
 
       def build_message(method, to, msgtype, payload, options)
-        Arguments.only!(options, MESSAGE_OPTIONS, method)
+        Arguments.only!(options, MESSAGE_OPTIONS, method) { signature_keywords(method) }
         unless payload.is_a?(Hash)
           raise ::ArgumentError, "#{msgtype} content must be a Hash of its fields, got #{payload.class}"
         end
@@ -165,6 +202,9 @@ module WechatWork
         body[msgtype] = payload
         add_message_flags(body, options)
       end
+
+      # The keywords of a public method's signature (for the "it takes ..." of a refusal).
+      def signature_keywords(method) = Arguments.keywords_of(method(method.to_sym))
 
       def message_agent_id(value)
         if value.nil?

@@ -15,6 +15,8 @@ module WechatWork
     #
     # Times are Times (or anything with #to_time, or Unix seconds); WeCom stores Unix seconds.
     module Schedules
+      include Arguments::Keywords
+
       SCHEDULE_KEYWORDS = %i[start_time end_time attendees summary organizer description location remind_before].freeze
       # Reminder settings get answers that update may send back (not exclude_time_list).
       WRITABLE_REMINDERS = %w[is_remind remind_before_event_secs remind_time_diffs is_repeat repeat_type repeat_until
@@ -44,8 +46,12 @@ module WechatWork
       #              added to the attendees (WeCom wants admins among them).
       #   remind_before: seconds (or an ActiveSupport::Duration) before the start to remind the
       #              attendees, 0 = at the start; WeCom allows up to 7 days.
-      def add_schedule(start_time:, end_time:, attendees:, summary:, organizer: nil, description: nil, location: nil,
-                       remind_before: nil)
+      required_keywords :add_schedule, start_time: "when it starts: a Time (or Unix seconds)",
+                                       end_time: "when it ends: a Time after start_time:",
+                                       attendees: "the userids whose calendars get it",
+                                       summary: "the schedule's title, shown in the calendars"
+      def add_schedule(start_time: required(binding), end_time: required(binding), attendees: required(binding),
+                       summary: required(binding), organizer: nil, description: nil, location: nil, remind_before: nil)
         optional = { organizer: organizer, description: description, location: location, remind_before: remind_before }
         fields = { start_time: start_time, end_time: end_time, attendees: attendees, summary: summary }
         call("oa/schedule/add", schedule: schedule_body({}, fields.merge(optional.compact)))["schedule_id"]

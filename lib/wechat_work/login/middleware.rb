@@ -22,6 +22,7 @@ module WechatWork
           raise ::ArgumentError, "only: must be a path prefix String, a Regexp or a Proc, got #{only.inspect}"
         end
 
+        Arguments.only!(options, Settings::OPTIONS, "Login::Middleware") { %i[only] }
         @app = app
         @only = only
         @find_user = find_user

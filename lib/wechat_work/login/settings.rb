@@ -50,6 +50,9 @@ module WechatWork
         freeze
       end
 
+      # The options wechat_work_login and Login::Middleware take (the block is find_user).
+      OPTIONS = (Arguments.keywords_of(instance_method(:initialize)) - %i[find_user]).freeze
+
       # The client of the app (built on first use, so credentials are read at run time).
       def client
         case @client

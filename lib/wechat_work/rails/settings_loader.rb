@@ -55,10 +55,7 @@ module WechatWork
         settings = self.settings
         apps = settings.delete(:apps) || {}
         unknown = settings.keys - SETTINGS
-        unless unknown.empty?
-          raise ConfigurationError, "wechat_work settings: unknown #{unknown.map { "#{_1}:" }.join(", ")}; known: " \
-                                    "#{SETTINGS.map { "#{_1}:" }.join(", ")}, apps:"
-        end
+        raise ConfigurationError, Arguments.refusal("wechat_work settings", unknown, SETTINGS + %i[apps]) unless unknown.empty?
 
         settings.each { |key, value| config.public_send(:"#{key}=", value) unless value.nil? }
         apps.each { |name, app| config.app(name, **symbolize(app).compact) }

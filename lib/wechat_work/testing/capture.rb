@@ -26,16 +26,20 @@ module WechatWork
       class << self
         private
 
-        # A Rails app loads WechatWork::Delivery with ActiveRecord whether or not it made the
-        # table; only an app that did has an outbox to look in.
+        # WechatWork::Delivery autoloads wherever Active Record is; only an app that made the
+        # table has an outbox to look in.
         def outbox_present?
-          defined?(::WechatWork::Delivery) && ::WechatWork::Delivery.table_exists?
-        rescue ::ActiveRecord::ActiveRecordError
+          active_record? && ::WechatWork::Delivery.table_exists?
+        rescue StandardError => e
+          raise unless e.is_a?(::ActiveRecord::ActiveRecordError)
+
           false
         end
 
+        def active_record? = defined?(::ActiveRecord::Base) ? true : false
+
         def last_outbox_id
-          unless defined?(::WechatWork::Delivery)
+          unless active_record?
             raise ConfigurationError, "matching enqueued deliveries needs the outbox (WechatWork::Delivery, loaded with " \
                                       "ActiveRecord in a Rails app, and the table of `rails g wechat_work:install`)"
           end

@@ -30,8 +30,7 @@ module WechatWork
 
       # criteria: a Hash of the KEYS above (not keywords, so that kind: cannot be one by mistake).
       def initialize(criteria, kind: SENT)
-        unknown = criteria.keys - KEYS
-        raise ::ArgumentError, "a WeCom message expectation takes #{KEYS.map { "#{_1}:" }.join(", ")}, not #{unknown.join(", ")}" unless unknown.empty?
+        Arguments.only!(criteria, KEYS, "a WeCom message expectation")
 
         @kind = kind
         @criteria = criteria.compact

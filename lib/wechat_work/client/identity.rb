@@ -61,8 +61,9 @@ module WechatWork
       # someone who is not a member. A code works once, for 5 minutes: a used, expired or
       # forged one raises InvalidCodeError (40029). A code from the sign-in URL of another app
       # raises PermissionError (50001): exchange it with that app's client.
+      # The OAuthUser carries this client's corp_id: a userid is unique only within its corp.
       def user_from_code(code)
-        OAuthUser.from_answer(call("auth/getuserinfo", code: Arguments.string!(code, "code")))
+        OAuthUser.from_answer(call("auth/getuserinfo", code: Arguments.string!(code, "code")), corp_id: corp_id)
       end
 
       # The member's private details (auth/getuserdetail): userid, gender, avatar, qr_code,

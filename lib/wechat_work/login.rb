@@ -25,9 +25,10 @@ module WechatWork
   # scope: :private_info) and once per later request (identity.userid and identity.corp_id
   # from the session); nil refuses the member. A sign-in holds for its corp and app only
   # (Login::SESSION_KEY): a controller of another app or corp signs the member in again. An
-  # app serving several corps finds its users by (identity.corp_id, identity.userid). Helpers (controllers and views): current_wechat_work_user,
-  # current_wechat_work_userid, wechat_work_signed_in?, wechat_work_sign_in_url,
-  # sign_out_wechat_work, and wechat_work_js_sdk (Rails::JsSdkHelper). Options: Login::Settings.
+  # app serving several corps finds its users by (identity.corp_id, identity.userid).
+  # Helpers (controllers and views): current_wechat_work_user, current_wechat_work_userid,
+  # wechat_work_signed_in?, wechat_work_sign_in_url, sign_out_wechat_work (every app's
+  # sign-in), and wechat_work_js_sdk (Rails::JsSdkHelper). Options: Login::Settings.
   #
   # Failures (declined, a used or expired code, a forged, replayed or expired state, a
   # non-member, WeCom unreachable) are logged and land on your failure: page, never a 500.

@@ -25,7 +25,10 @@ module WechatWork
                    timeout: WechatWork.configuration.timeout, open_timeout: WechatWork.configuration.open_timeout,
                    max_retries: WechatWork.configuration.max_retries, logger: WechatWork.configuration.logger,
                    token_store: WechatWork.configuration.token_store,
-                   duplicate_check_interval: WechatWork.configuration.duplicate_check_interval, app_name: nil, **unknown)
+                   duplicate_check_interval: WechatWork.configuration.duplicate_check_interval,
+                   allow_insecure_base_url: WechatWork.configuration.allow_insecure_base_url,
+                   js_sdk_refresh_min_age: WechatWork.configuration.js_sdk_refresh_min_age,
+                   js_sdk_refresh_interval: WechatWork.configuration.js_sdk_refresh_interval, app_name: nil, **unknown)
       Arguments.only!(unknown, Arguments::NOTHING, "Client.new") { Arguments.keywords_of(method(:initialize)) }
       @corp_id = Options.corp_id(corp_id)
       secret = Options.secret(secret)
@@ -33,15 +36,22 @@ module WechatWork
       raise ConfigurationError, "secret is missing (set it, or WECHAT_WORK_SECRET)" unless secret
 
       @agent_id = Options.agent_id(agent_id)
-      @base_url = Options.base_url(base_url)
+      @base_url = Options.secure_base_url!(
+        Options.base_url(base_url), allowed: Options.allow_insecure_base_url(allow_insecure_base_url),
+        how: "pass allow_insecure_base_url: true to Client.new (or set c.allow_insecure_base_url = true in WechatWork.configure)"
+      )
       @timeout = Options.seconds(timeout, :timeout)
       @logger = Options.logger(logger)
       @duplicate_check_interval = Options.duplicate_check_interval(duplicate_check_interval)
       @app_name = app_name&.to_sym
+      token_store = Options.token_store(token_store)
+      @js_sdk_refresh = JsSdk::RefreshGuard.new(min_age: Options.js_sdk_refresh_min_age(js_sdk_refresh_min_age),
+                                                interval: Options.js_sdk_refresh_interval(js_sdk_refresh_interval),
+                                                store: token_store)
       @native = Native::Client._new(
         "corp_id" => @corp_id, "secret" => secret, "agent_id" => @agent_id, "base_url" => @base_url,
         "timeout" => @timeout, "open_timeout" => Options.seconds(open_timeout, :open_timeout),
-        "max_retries" => Options.max_retries(max_retries), "token_store" => Options.token_store(token_store)
+        "max_retries" => Options.max_retries(max_retries), "token_store" => token_store
       )
     end
 

@@ -27,6 +27,14 @@ module WechatWork
     # WeCom drops a repeat of the same message/send body within this window, which is what
     # makes retrying a send safe. Short on purpose: a legitimately repeated message later is kept.
     DEFAULT_DUPLICATE_CHECK_INTERVAL = 300
+    # A JS-SDK ticket refresh a page asks for (anyone can) is honoured only for a ticket at least
+    # this old: a younger one is almost surely valid, and the page's signature is what is wrong
+    # (the URL signed is not the page's), which a new ticket would not fix.
+    DEFAULT_JS_SDK_REFRESH_MIN_AGE = 300
+    # ...and at most once in this many seconds per kind of ticket, corp and app: 6 forced
+    # fetches an hour at most, against WeCom's 100 an hour per app (400 per corp), so the
+    # quota is never what an attacker (or a misconfigured page) takes.
+    DEFAULT_JS_SDK_REFRESH_INTERVAL = 600
 
     # Settings each app has (an app is a secret and its agent id; the corp id is shared).
     APP_SETTINGS = %i[corp_id secret agent_id callback_token encoding_aes_key].freeze
@@ -36,7 +44,8 @@ module WechatWork
 
     # Settings every app shares.
     SHARED_SETTINGS = %i[base_url timeout open_timeout max_retries logger token_store duplicate_check_interval
-                         callback_timestamp_window].freeze
+                         callback_timestamp_window allow_insecure_base_url js_sdk_refresh_min_age
+                         js_sdk_refresh_interval].freeze
     # The shared settings that are the callbacks', not the client's.
     CALLBACK_SHARED_SETTINGS = %i[callback_timestamp_window].freeze
 
@@ -55,6 +64,9 @@ module WechatWork
       @max_retries = DEFAULT_MAX_RETRIES
       @duplicate_check_interval = DEFAULT_DUPLICATE_CHECK_INTERVAL
       @callback_timestamp_window = DEFAULT_CALLBACK_TIMESTAMP_WINDOW
+      @allow_insecure_base_url = false
+      @js_sdk_refresh_min_age = DEFAULT_JS_SDK_REFRESH_MIN_AGE
+      @js_sdk_refresh_interval = DEFAULT_JS_SDK_REFRESH_INTERVAL
       @base_url = DEFAULT_BASE_URL
       @logger = nil
       @token_store = nil
@@ -93,6 +105,20 @@ module WechatWork
 
     def base_url=(value)
       @base_url = Options.base_url(value)
+    end
+
+    # true lets production use an http:// or loopback base_url (a staging app on the
+    # simulator); production refuses one otherwise (Client.new, and the Rails boot check).
+    def allow_insecure_base_url=(value)
+      @allow_insecure_base_url = Options.allow_insecure_base_url(value)
+    end
+
+    def js_sdk_refresh_min_age=(value)
+      @js_sdk_refresh_min_age = Options.js_sdk_refresh_min_age(value)
+    end
+
+    def js_sdk_refresh_interval=(value)
+      @js_sdk_refresh_interval = Options.js_sdk_refresh_interval(value)
     end
 
     def timeout=(value)

@@ -3,6 +3,7 @@
 require "json"
 require "securerandom"
 require "digest"
+require_relative "js_sdk/refresh_guard"
 
 module WechatWork
   # The JS-SDK's signature (path/96909), and the <script> that configures it on a page. The

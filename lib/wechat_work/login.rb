@@ -22,20 +22,35 @@ module WechatWork
   #   end
   #
   # The block runs at sign-in (identity: the OAuthUser WeCom answered, with user_ticket for
-  # scope: :private_info) and once per later request (identity.userid from the session); nil
-  # refuses the member. Helpers (controllers and views): current_wechat_work_user,
-  # current_wechat_work_userid, wechat_work_signed_in?, wechat_work_sign_in_url,
-  # sign_out_wechat_work, and wechat_work_js_sdk (Rails::JsSdkHelper). Options: Login::Settings.
+  # scope: :private_info) and once per later request (identity.userid and identity.corp_id
+  # from the session); nil refuses the member. A sign-in holds for its corp and app only
+  # (Login::SESSION_KEY): a controller of another app or corp signs the member in again. An
+  # app serving several corps finds its users by (identity.corp_id, identity.userid).
+  # Helpers (controllers and views): current_wechat_work_user, current_wechat_work_userid,
+  # wechat_work_signed_in?, wechat_work_sign_in_url, sign_out_wechat_work (every app's
+  # sign-in), and wechat_work_js_sdk (Rails::JsSdkHelper). Options: Login::Settings.
   #
   # Failures (declined, a used or expired code, a forged, replayed or expired state, a
   # non-member, WeCom unreachable) are logged and land on your failure: page, never a 500.
   module Login
-    USERID_KEY = "wechat_work.userid"
-    APP_KEY = "wechat_work.app"
-    SIGNED_IN_AT_KEY = "wechat_work.signed_in_at"
+    # The session's sign-ins: { "<corp id>/<agent id>" => { "corp_id", "agent_id", "app",
+    # "userid", "signed_in_at" } }. A sign-in holds for the corp and the app it was made with
+    # only: userids are unique within a corp, and each app has its own visible range. Keyed by
+    # (corp, app), so a member can be signed in to several apps, or corps, at once.
+    SESSION_KEY = "wechat_work.sign_ins"
+    # What versions before scoped sign-ins wrote: never read (such a session signs in again),
+    # removed at sign-in and sign-out.
+    LEGACY_KEYS = %w[wechat_work.userid wechat_work.app wechat_work.signed_in_at].freeze
+    # Sign-ins kept per session (the oldest is dropped): a cookie holds 4 KB.
+    MAX_SIGN_INS = 8
     # Where a failure path gets the reason.
     ERROR_PARAM = "wechat_work_error"
     HELPERS = %i[current_wechat_work_user current_wechat_work_userid wechat_work_signed_in? wechat_work_sign_in_url].freeze
+    # What no return path may hold: controls, whitespace (browsers drop tabs and line breaks,
+    # so "/\t/evil" is "//evil") and backslashes (which they read as "/").
+    UNSAFE_IN_PATH = /[[:cntrl:][:space:]\\]/
+    # A leading encoded slash or backslash: "/%2F/evil" is one decoding away from "//evil".
+    ENCODED_SLASH_START = %r{\A/%(?:2f|5c)}i
 
     class << self
       def included(base)
@@ -50,21 +65,53 @@ module WechatWork
         agent.to_s.match?(/wxwork/i)
       end
 
-      # The signed-in member's userid in this session, or nil.
-      def userid(session)
-        value = session[USERID_KEY]
-        value.is_a?(String) && !value.empty? ? value : nil
+      # The member signed in through this corp's app (agent id) in this session, or nil.
+      def userid(session, corp_id:, agent_id:)
+        sign_in_of(session, corp_id: corp_id, agent_id: agent_id)&.fetch("userid")
       end
 
-      # Forgets the member (and nothing else in the session).
+      # The session's record of the sign-in through this corp's app, or nil.
+      def sign_in_of(session, corp_id:, agent_id:)
+        all = session[SESSION_KEY]
+        record = all.is_a?(Hash) ? all[scope_key(corp_id, agent_id)] : nil
+        return nil unless record.is_a?(Hash) && record["corp_id"] == corp_id.to_s && record["agent_id"] == agent_id.to_s
+
+        userid = record["userid"]
+        userid.is_a?(String) && !userid.empty? ? record : nil
+      end
+
+      # Records `userid` as signed in through this corp's app (other sign-ins are kept).
+      def remember(session, corp_id:, agent_id:, userid:, app: nil)
+        all = session[SESSION_KEY]
+        all = all.is_a?(Hash) ? all.reject { |key, _| key == scope_key(corp_id, agent_id) } : {}
+        all[scope_key(corp_id, agent_id)] = { "corp_id" => corp_id.to_s, "agent_id" => agent_id.to_s, "app" => app&.to_s,
+                                              "userid" => userid.to_s, "signed_in_at" => Time.now.to_i }.compact
+        LEGACY_KEYS.each { |key| session.delete(key) }
+        # A new Hash: session stores notice assignment, not mutation.
+        session[SESSION_KEY] = all.to_a.last(MAX_SIGN_INS).to_h
+      end
+
+      # Forgets every sign-in (and nothing else in the session).
       def sign_out(session)
-        [USERID_KEY, APP_KEY, SIGNED_IN_AT_KEY].each { |key| session.delete(key) }
+        [SESSION_KEY, *LEGACY_KEYS].each { |key| session.delete(key) }
         nil
       end
 
-      # A path of this app: "/..." but not "//host" (no open redirect), no line breaks.
+      # A path of this app, where a redirect or a link may send the browser: "/...", but not
+      # "//host" or "/\host" however spelled (no open redirect), no controls or whitespace,
+      # valid UTF-8.
       def local_path?(path)
-        path.is_a?(String) && path.start_with?("/") && !path.start_with?("//", "/\\") && !path.match?(/[\r\n]/)
+        path.is_a?(String) && path.valid_encoding? && path.start_with?("/") && !path.start_with?("//") &&
+          !path.match?(UNSAFE_IN_PATH) && !path.match?(ENCODED_SLASH_START)
+      end
+
+      # `path` if it is a path of this app (spaces percent-encoded, as a decoded ?return_to=
+      # gives them back), else `fallback`.
+      def local_path(path, fallback: "/")
+        return fallback unless path.is_a?(String) && path.valid_encoding?
+
+        encoded = path.gsub(" ", "%20")
+        local_path?(encoded) ? encoded : fallback
       end
 
       # path with more query parameters.
@@ -72,6 +119,10 @@ module WechatWork
         query = URI.encode_www_form(params)
         path.include?("?") ? "#{path}&#{query}" : "#{path}?#{query}"
       end
+
+      private
+
+      def scope_key(corp_id, agent_id) = "#{corp_id}/#{agent_id}"
     end
 
     module ClassMethods
@@ -98,7 +149,9 @@ module WechatWork
       when :pass
         @current_wechat_work_userid = outcome.userid
         @current_wechat_work_user = outcome.user
-      when :redirect then redirect_to(outcome.location, allow_other_host: true)
+      # Only the sign-in URL the flow built goes to another host; every other redirect is a
+      # path of this app.
+      when :redirect then redirect_to(outcome.location, **(outcome.external ? { allow_other_host: true } : {}))
       else wechat_work_login_failed(outcome.failure)
       end
     end
@@ -108,11 +161,12 @@ module WechatWork
       return @current_wechat_work_user if defined?(@current_wechat_work_user)
 
       userid = current_wechat_work_userid
-      @current_wechat_work_user = userid && wechat_work_find_user(OAuthUser.from_session(userid))
+      @current_wechat_work_user = userid && wechat_work_find_user(OAuthUser.from_session(userid, corp_id: wechat_work_client.corp_id))
     end
 
+    # The member signed in through this controller's app (and corp), or nil.
     def current_wechat_work_userid
-      @current_wechat_work_userid ||= Login.userid(session)
+      @current_wechat_work_userid ||= Login.userid(session, **Flow.scope(wechat_work_client))
     end
 
     def wechat_work_signed_in? = !current_wechat_work_userid.nil?
@@ -127,8 +181,7 @@ module WechatWork
     # comes back to return_to (default: params[:return_to], else "/"). qr: the web login
     # (default outside WeCom's browser) or OAuth. Each call starts a new sign-in (a new state).
     def wechat_work_sign_in_url(return_to: nil, qr: nil)
-      target = return_to || request.GET["return_to"]
-      target = "/" unless Login.local_path?(target)
+      target = Login.local_path(return_to || request.GET["return_to"])
       qr = !Login.inside_wecom?(request) if qr.nil?
       wechat_work_login_flow.sign_in_url(request, session, return_to: target, qr: qr)
     end

@@ -9,6 +9,10 @@ module WechatWork
   #   who.member?        # => true
   #   who.userid         # => "lilei"
   #   who.user_ticket    # => "..." (scope: :private_info only; 30 minutes, for user_detail)
+  #   who.corp_id        # => "ww..." (the corp of the client that signed them in)
+  #
+  # A userid is unique only within its corp: an app serving several corps finds its users by
+  # (corp_id, userid).
   #
   # The legacy user/getuserinfo's capitalised keys (UserId, OpenId, DeviceId) are read too, so
   # answers relayed from older code work the same. Hash-like like every Resource.
@@ -19,22 +23,25 @@ module WechatWork
       "user_ticket" => %w[user_ticket], "external_userid" => %w[external_userid], "expires_in" => %w[expires_in]
     }.freeze
 
-    # Fields from an auth/getuserinfo answer (errcode and errmsg dropped, legacy keys renamed).
-    def self.from_answer(body)
+    # Fields from an auth/getuserinfo answer (errcode and errmsg dropped, legacy keys renamed),
+    # and the corp of the client that asked.
+    def self.from_answer(body, corp_id: nil)
       body = body.to_h.transform_keys(&:to_s)
       fields = KEYS.each_with_object({}) do |(key, names), out|
         name = names.find { |n| !body[n].nil? && body[n] != "" }
         out[key] = body[name] if name
       end
+      fields["corp_id"] = corp_id.to_s if corp_id
       new(fields)
     end
 
-    # The member signed in earlier, as a session remembers them (userid only).
-    def self.from_session(userid)
-      new("userid" => userid.to_s)
+    # The member signed in earlier, as a session remembers them (userid and corp id).
+    def self.from_session(userid, corp_id:)
+      new("userid" => userid.to_s, "corp_id" => corp_id.to_s)
     end
 
     def userid = self["userid"]
+    def corp_id = self["corp_id"]
     def user_ticket = self["user_ticket"]
     def openid = self["openid"]
     def external_userid = self["external_userid"]

@@ -33,6 +33,61 @@ module WechatWork
       url.strip
     end
 
+    def allow_insecure_base_url(value)
+      return value if [true, false].include?(value)
+
+      raise ConfigurationError, "allow_insecure_base_url must be true or false, got #{value.inspect}"
+    end
+
+    # Whether the app runs in production: Rails.env inside Rails, else RACK_ENV or APP_ENV (what
+    # rackup, Puma and Sinatra read), so a plain Ruby script is never affected.
+    def production?(env = ENV)
+      if defined?(::Rails) && ::Rails.respond_to?(:env) && ::Rails.env
+        ::Rails.env.to_s == "production"
+      else
+        [env["RACK_ENV"], env["APP_ENV"]].include?("production")
+      end
+    end
+
+    # Why base_url is unfit for production, or nil: it is where the corp secret goes (gettoken)
+    # and what answers auth/getuserinfo, i.e. who signs in.
+    def insecure_base_url(url)
+      if Native.loopback_base_url?(url)
+        "is this machine (the simulator or a local stand-in), not WeCom"
+      elsif url.match?(%r{\Ahttp://}i)
+        "is plain http://: the corp secret, every token and who signs in would cross the network unencrypted, " \
+          "for anyone on the way to read or answer"
+      end
+    end
+
+    # The refusal of an insecure base_url in production; `how` says where to allow it.
+    def insecure_base_url_message(url, how)
+      "base_url #{url} #{insecure_base_url(url)}. In production base_url is WeCom's (#{Configuration::DEFAULT_BASE_URL}, " \
+        "the default) or an https:// gateway of yours; an egress proxy is a proxy (the HTTPS_PROXY environment variable; " \
+        "a proxy: setting is planned), not a base_url. If this is intended (a staging app on the simulator), #{how}"
+    end
+
+    # Refuses an http:// or loopback base_url in production unless allowed.
+    def secure_base_url!(url, allowed:, how:)
+      return url if allowed || !production? || insecure_base_url(url).nil?
+
+      raise ConfigurationError, insecure_base_url_message(url, how)
+    end
+
+    # Seconds from 0 (no limit) to a day.
+    def limit_seconds(value, name)
+      number = case value
+               when Numeric then value.to_f
+               when String then Float(value, exception: false)
+               end
+      return number if number&.finite? && number >= 0 && number <= 86_400
+
+      raise ConfigurationError, "#{name} must be a number of seconds from 0 (no limit) to 86400, got #{value.inspect}"
+    end
+
+    def js_sdk_refresh_min_age(value) = limit_seconds(value, :js_sdk_refresh_min_age)
+    def js_sdk_refresh_interval(value) = limit_seconds(value, :js_sdk_refresh_interval)
+
     # A positive number of seconds (an ActiveSupport::Duration works).
     def seconds(value, name)
       number = case value

@@ -42,10 +42,11 @@ RSpec.describe WechatWork::Client, "identity (sign-in URLs, code exchange, user 
       expect(url).to start_with("#{sim.base_url}/connect/oauth2/authorize?appid=#{sim.corp_id}&")
     end
 
-    it "keeps WeCom's hosts behind a forward proxy with host: :wecom (or any host given)" do
+    it "keeps WeCom's hosts for a base_url not on this machine, unless host: says otherwise" do
       proxied = WechatWork::Client.new(corp_id: "wwcorp", secret: "s", agent_id: 1, base_url: "http://wecom-proxy.internal:8080")
-      expect(proxied.oauth_authorize_url(redirect_uri: callback, state: "s")).to start_with("http://wecom-proxy.internal:8080/connect/")
-      expect(proxied.oauth_authorize_url(redirect_uri: callback, state: "s", host: :wecom)).to start_with("https://open.weixin.qq.com/connect/")
+      expect(proxied.oauth_authorize_url(redirect_uri: callback, state: "s")).to start_with("https://open.weixin.qq.com/connect/")
+      expect(proxied.oauth_authorize_url(redirect_uri: callback, state: "s", host: :base_url)).to start_with("http://wecom-proxy.internal:8080/connect/")
+      expect(client.oauth_authorize_url(redirect_uri: callback, state: "s", host: :wecom)).to start_with("https://open.weixin.qq.com/connect/")
       expect(proxied.qr_login_url(redirect_uri: callback, state: "s", host: :wecom)).to start_with("https://login.work.weixin.qq.com/wwlogin/sso/login?")
       expect(proxied.qr_login_url(redirect_uri: callback, state: "s", host: "https://sso.example.com/")).to start_with("https://sso.example.com/wwlogin/")
     end

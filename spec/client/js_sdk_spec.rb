@@ -94,6 +94,12 @@ RSpec.describe "The JS-SDK (tickets, signatures, wx.config / wx.agentConfig)" do
       # The cache cannot know: the same (revoked) ticket until the page reports it.
       expect(sim.verify_js_sdk(client.js_sdk_config(url: PAGE), url: PAGE)["errcode"]).to eq(40093)
 
+      # A ticket younger than js_sdk_refresh_min_age is kept: the page's signature is wrong,
+      # not the ticket (and refetching would not help).
+      client.js_sdk_config(url: PAGE, refresh: reported)
+      expect(sim.request_count("get_jsapi_ticket")).to eq(1)
+
+      age_tickets(WechatWork::Configuration::DEFAULT_JS_SDK_REFRESH_MIN_AGE + 1)
       fresh = client.js_sdk_config(url: PAGE, refresh: reported)
       expect(sim.verify_js_sdk(fresh, url: PAGE)["ok"]).to be(true)
       expect(sim.request_count("get_jsapi_ticket")).to eq(2)
@@ -107,6 +113,73 @@ RSpec.describe "The JS-SDK (tickets, signatures, wx.config / wx.agentConfig)" do
       expect { client.js_sdk_config(url: PAGE, refresh: 1) }.to raise_error(ArgumentError, /refresh:/)
     end
 
+    # Time passes for the Ruby side (the guard's clock), as it would for every ticket.
+    def age_tickets(seconds)
+      now = Time.now
+      allow(Time).to receive(:now).and_return(now + seconds)
+    end
+
+    describe "refreshes a page asks for (refresh:), which anyone can ask for" do
+      let(:min_age) { WechatWork::Configuration::DEFAULT_JS_SDK_REFRESH_MIN_AGE }
+      let(:interval) { WechatWork::Configuration::DEFAULT_JS_SDK_REFRESH_INTERVAL }
+
+      it "are honoured for a ticket at least 5 minutes old, at most once every 10 minutes" do
+        client.js_sdk_config(url: PAGE)
+        client.agent_config(url: PAGE)
+        10.times { client.js_sdk_config(url: PAGE, refresh: true) }
+        expect(sim.request_count("get_jsapi_ticket")).to eq(1)
+
+        age_tickets(min_age + 1)
+        100.times do
+          client.js_sdk_config(url: PAGE, refresh: WechatWork::JsSdk.fingerprint(client.jsapi_ticket))
+          client.agent_config(url: PAGE, refresh: true)
+        end
+        expect(sim.request_count("get_jsapi_ticket")).to eq(2)
+        expect(sim.request_count("ticket/get")).to eq(2) # each kind of ticket on its own
+
+        age_tickets(interval - min_age)
+        client.js_sdk_config(url: PAGE, refresh: true)
+        expect(sim.request_count("get_jsapi_ticket")).to eq(2) # the last one was honoured less than 10 minutes ago
+        age_tickets(min_age)
+        client.js_sdk_config(url: PAGE, refresh: true)
+        expect(sim.request_count("get_jsapi_ticket")).to eq(3)
+        expect(sim.verify_js_sdk(client.js_sdk_config(url: PAGE), url: PAGE)["ok"]).to be(true)
+      end
+
+      it "are counted per app: another app of the corp has its own allowance" do
+        approvals = sim_client(app: "approvals")
+        [client, approvals].each { |c| c.agent_config(url: PAGE) }
+        age_tickets(min_age + 1)
+        [client, approvals].each { |c| 3.times { c.agent_config(url: PAGE, refresh: true) } }
+        expect(sim.request_count("ticket/get")).to eq(4)
+      end
+
+      it "are counted across processes through token_store:" do
+        store = WechatWork::TokenStore::Memory.new
+        first = sim_client(token_store: store)
+        first.js_sdk_config(url: PAGE)
+        age_tickets(min_age + 1)
+        first.js_sdk_config(url: PAGE, refresh: true)
+        expect(sim.request_count("get_jsapi_ticket")).to eq(2)
+        expect(store.keys.grep(/refresh/).size).to eq(1)
+
+        WechatWork::JsSdk::RefreshGuard.reset! # what another process knows without the store
+        second = sim_client(token_store: store)
+        age_tickets(min_age + 1)
+        second.js_sdk_config(url: PAGE, refresh: true)
+        expect(sim.request_count("get_jsapi_ticket")).to eq(2)
+      end
+
+      it "are per process without a store, and configurable (0 turns a limit off)" do
+        eager = sim_client(js_sdk_refresh_min_age: 0, js_sdk_refresh_interval: 0)
+        eager.js_sdk_config(url: PAGE)
+        3.times { eager.js_sdk_config(url: PAGE, refresh: true) }
+        expect(sim.request_count("get_jsapi_ticket")).to eq(4)
+        expect { sim_client(js_sdk_refresh_interval: -1) }.to raise_error(WechatWork::ConfigurationError, /js_sdk_refresh_interval/)
+        expect { sim_client(js_sdk_refresh_min_age: "soon") }.to raise_error(WechatWork::ConfigurationError, /js_sdk_refresh_min_age/)
+      end
+    end
+
     it "shares tickets between processes through token_store: and drops a refreshed one there too" do
       store = WechatWork::TokenStore::Memory.new
       first = sim_client(token_store: store)
@@ -118,6 +191,7 @@ RSpec.describe "The JS-SDK (tickets, signatures, wx.config / wx.agentConfig)" do
       expect(agent_key).to start_with("wechat_work:agent_ticket:#{sim.corp_id}:1000002:")
 
       sim.revoke_tickets!
+      age_tickets(WechatWork::Configuration::DEFAULT_JS_SDK_REFRESH_MIN_AGE + 1)
       first.js_sdk_config(url: PAGE, refresh: true)
       expect(JSON.parse(store.read(key))["value"]).not_to eq(ticket)
       expect(JSON.parse(store.read(key))["value"]).to eq(first.jsapi_ticket)

@@ -94,6 +94,14 @@ if defined?(ActionController::Base)
       # What the script does on wx.error: reload with ?wechat_work_ticket=<fingerprint>.
       expect(last_response.body).to include("s.param + \"=\" + encodeURIComponent(fingerprint)")
       reloaded = "/rooms/3?wechat_work_ticket=#{old["ticket"]}"
+      # A ticket younger than 5 minutes is kept (a report about one is almost always a wrong
+      # signature, not a revoked ticket): the page reloads, still with it.
+      get reloaded
+      expect(page_data["ticket"]).to eq(old["ticket"])
+      expect(sim.request_count("get_jsapi_ticket")).to eq(1)
+
+      now = Time.now
+      allow(Time).to receive(:now).and_return(now + WechatWork::Configuration::DEFAULT_JS_SDK_REFRESH_MIN_AGE + 1)
       get reloaded
       fresh = page_data
       expect(sim.verify_js_sdk(fresh["config"], url: "http://example.org#{reloaded}")["ok"]).to be(true)
@@ -104,6 +112,28 @@ if defined?(ActionController::Base)
       get "/rooms/3?wechat_work_ticket=#{"0" * 16}"
       get "/rooms/3?wechat_work_ticket=not-a-fingerprint"
       expect(sim.request_count("get_jsapi_ticket")).to eq(2)
+    end
+
+    # Every page shows its ticket's fingerprint, so anyone can report it: 100 reports in a row
+    # (each of the fingerprint the last page showed) fetch one new ticket, and WeCom's quota
+    # (100 fetches an hour per app) is never reached.
+    it "fetches at most one new ticket for 100 forced refreshes, and the quota is never reached" do
+      get "/rooms/3?agent=1"
+      expect(sim.request_count("get_jsapi_ticket")).to eq(1)
+      now = Time.now
+      allow(Time).to receive(:now).and_return(now + WechatWork::Configuration::DEFAULT_JS_SDK_REFRESH_MIN_AGE + 1)
+      100.times do
+        data = page_data
+        get "/rooms/3?agent=1&wechat_work_ticket=#{data["ticket"]}"
+        expect(last_response.status).to eq(200)
+        get "/rooms/3?agent=1&wechat_work_ticket=#{page_data["agentTicket"]}"
+      end
+      expect(sim.request_count("get_jsapi_ticket")).to eq(2)
+      expect(sim.request_count("ticket/get")).to eq(2)
+      expect(sim.requests.map { |r| r["errcode"] }).not_to include(45_009)
+      url = "http://example.org#{last_request.fullpath}"
+      expect(sim.verify_js_sdk(page_data["config"], url: url)["ok"]).to be(true)
+      expect(sim.verify_js_sdk(page_data["agentConfig"], url: url)["ok"]).to be(true)
     end
   end
 end

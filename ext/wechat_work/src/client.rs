@@ -156,6 +156,15 @@ impl NativeClient {
         Ok(rb_self.core.cached(kind(ruby, &kind_name)?))
     }
 
+    /// `_credential_fetched_at(kind)`: when the cached credential was fetched (Unix seconds), or nil.
+    fn credential_fetched_at(
+        ruby: &Ruby,
+        rb_self: &Self,
+        kind_name: String,
+    ) -> Result<Option<u64>, Error> {
+        Ok(rb_self.core.fetched_at(kind(ruby, &kind_name)?))
+    }
+
     /// `_invalidate(kind, rejected)`: drops the cached credential (only if it is still
     /// `rejected`, when given), here and in the token store.
     fn invalidate(
@@ -318,6 +327,10 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     )?;
     class.define_method("_invalidate", method!(NativeClient::invalidate, 2))?;
     class.define_method("_credential_key", method!(NativeClient::credential_key, 1))?;
+    class.define_method(
+        "_credential_fetched_at",
+        method!(NativeClient::credential_fetched_at, 1),
+    )?;
     class.define_method("_refresh", method!(NativeClient::refresh, 3))?;
     class.define_method("_call", method!(NativeClient::call, 3))?;
     class.define_method("_request", method!(NativeClient::request, 5))?;

@@ -88,6 +88,11 @@ fn check_base_url(ruby: &Ruby, url: String) -> Result<(), Error> {
     )
 }
 
+/// `Native.loopback_base_url?(url)`: whether the base URL is this machine (the simulator).
+fn loopback_base_url(url: String) -> bool {
+    wechat_work_core::transport::config::is_loopback_base_url(&url)
+}
+
 /// `Native.limits`: the WeCom limits the Ruby layer states in its own checks and docs.
 fn limits(ruby: &Ruby) -> Result<magnus::RHash, Error> {
     use wechat_work_core::wecom::limits as l;
@@ -123,6 +128,7 @@ pub fn init(_ruby: &Ruby, native: RModule) -> Result<(), Error> {
     native.define_module_function("errcodes", function!(errcode_table, 0))?;
     native.define_module_function("js_sdk_signature", function!(js_sdk_signature, 4))?;
     native.define_module_function("check_base_url", function!(check_base_url, 1))?;
+    native.define_module_function("loopback_base_url?", function!(loopback_base_url, 1))?;
     native.define_module_function("limits", function!(limits, 0))?;
     Ok(())
 }

@@ -16,10 +16,11 @@ module WechatWork
     #
     # WechatWork::Login does all of this for a Rails controller or a Rack app.
     #
-    # Hosts: with the default base_url the URLs are WeCom's (open.weixin.qq.com,
-    # login.work.weixin.qq.com); with another base_url (the simulator) they are built on it, so
-    # a client pointed at the simulator signs in there. A base_url that is a forward proxy to
-    # qyapi.weixin.qq.com keeps WeCom's hosts with host: :wecom.
+    # Hosts: the sign-in URLs are WeCom's (open.weixin.qq.com, login.work.weixin.qq.com) for
+    # every base_url except one on this machine (a loopback address or localhost: the
+    # simulator), where they are built on base_url so a client pointed at the simulator signs
+    # in there. Never on any other base_url (a proxy, a leftover WECHAT_WORK_BASE_URL): the
+    # browser's sign-in would move there. host: :base_url asks for that explicitly.
     module Identity
       include Arguments::Keywords
 
@@ -38,7 +39,8 @@ module WechatWork
       # redirect_uri?code=CODE&state=STATE. scope: :base (who the member is, silently) or
       # :private_info (the member consents; the answer has a user_ticket for #user_detail).
       # The redirect URI's domain must be the app's trusted domain (可信域名), port included.
-      # host: nil (automatic, see above), :wecom, :base_url, or a URL like "https://open.weixin.qq.com".
+      # host: nil (WeCom's, or a loopback base_url's; see above), :wecom, :base_url, or a URL
+      # like "https://open.weixin.qq.com".
       required_keywords :oauth_authorize_url, redirect_uri: REDIRECT_URI, state: STATE
       def oauth_authorize_url(redirect_uri: required(binding), state: required(binding), scope: :base, host: nil)
         query = [["appid", corp_id], ["redirect_uri", sign_in_redirect_uri(redirect_uri)], %w[response_type code],
@@ -66,8 +68,9 @@ module WechatWork
       # someone who is not a member. A code works once, for 5 minutes: a used, expired or
       # forged one raises InvalidCodeError (40029). A code from the sign-in URL of another app
       # raises PermissionError (50001): exchange it with that app's client.
+      # The OAuthUser carries this client's corp_id: a userid is unique only within its corp.
       def user_from_code(code)
-        OAuthUser.from_answer(call("auth/getuserinfo", code: Arguments.string!(code, "code")))
+        OAuthUser.from_answer(call("auth/getuserinfo", code: Arguments.string!(code, "code")), corp_id: corp_id)
       end
 
       # The member's private details (auth/getuserdetail): userid, gender, avatar, qr_code,
@@ -98,7 +101,10 @@ module WechatWork
       # refresh: when the page reported the signature invalid: true drops the ticket this call
       # reads (unless it was replaced meanwhile) and fetches a new one, once; a fingerprint
       # (JsSdk.fingerprint, what the page reports) drops the ticket only if it is still that one,
-      # so old pages and many pages reporting at once cause one fetch.
+      # so old pages and many pages reporting at once cause one fetch. Anyone can report, so
+      # either is honoured only for a ticket js_sdk_refresh_min_age old (5 minutes), at most
+      # once per js_sdk_refresh_interval (10 minutes) per app (JsSdk::RefreshGuard); otherwise
+      # the cached ticket is used.
       required_keywords :js_sdk_config, url: "the full URL of the page that calls wx.config (its #fragment is not signed)"
       def js_sdk_config(url: required(binding), js_api_list: [], debug: false, refresh: false, timestamp: nil, nonce_str: nil)
         ticket = js_sdk_ticket(:jsapi_ticket, refresh)
@@ -121,7 +127,8 @@ module WechatWork
 
       private
 
-      # The cached ticket; after a report that it is invalid, a new one (compare-and-drop).
+      # The cached ticket; after a report that it is invalid, a new one (compare-and-drop),
+      # if the refresh guard allows one now.
       def js_sdk_ticket(kind, refresh)
         ticket = credential(kind)
         case refresh
@@ -130,6 +137,9 @@ module WechatWork
         when String then return ticket unless JsSdk.fingerprint(ticket) == refresh
         else raise ::ArgumentError, "refresh: must be true, false or a ticket fingerprint String, got #{refresh.inspect}"
         end
+        return ticket if testing?
+        return ticket unless @js_sdk_refresh.allow?(@native._credential_key(kind.to_s), @native._credential_fetched_at(kind.to_s))
+
         @native._invalidate(kind.to_s, ticket)
         credential(kind)
       end
@@ -181,7 +191,7 @@ module WechatWork
 
       def sign_in_host(official, host)
         case host
-        when nil then base_url.chomp("/") == Configuration::DEFAULT_BASE_URL ? official : base_url.chomp("/")
+        when nil then Native.loopback_base_url?(base_url) ? base_url.chomp("/") : official
         when :wecom then official
         when :base_url then base_url.chomp("/")
         when String

@@ -35,7 +35,8 @@ module WechatWork
         @reason = reason
         @error = error
         @identity = identity
-        @retry_path = retry_path
+        # A link on the failure page: a path of this app only, never another host.
+        @retry_path = retry_path && Login.local_path(retry_path)
       end
 
       # What to tell the person (no codes, tickets or states).

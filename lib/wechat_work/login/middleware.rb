@@ -10,12 +10,15 @@ module WechatWork
     #     Interviewer.find_or_create(wechat_work_userid: identity.userid)
     #   end
     #
-    # Signed-in requests carry env["wechat_work.userid"] and env["wechat_work.user"] (your
-    # block's answer). only: a path prefix String, a Regexp, or a Proc given the Rack::Request
+    # Signed-in requests carry env["wechat_work.userid"], env["wechat_work.corp_id"] and
+    # env["wechat_work.user"] (your block's answer). A sign-in holds for the corp and app it
+    # was made with: several of these middlewares (other apps, other corps) share the session
+    # without taking each other's members. only: a path prefix String, a Regexp, or a Proc given the Rack::Request
     # (default: every request).
     class Middleware
       USERID_ENV = "wechat_work.userid"
       USER_ENV = "wechat_work.user"
+      CORP_ID_ENV = "wechat_work.corp_id"
 
       def initialize(app, only: nil, **options, &find_user)
         unless only.nil? || only.is_a?(String) || only.is_a?(Regexp) || only.respond_to?(:call)
@@ -44,9 +47,10 @@ module WechatWork
         case outcome.kind
         when :pass
           env[USERID_ENV] = outcome.userid
+          env[CORP_ID_ENV] = outcome.corp_id
           env[USER_ENV] = outcome.user
           @app.call(env)
-        when :redirect then redirect(request, outcome.location)
+        when :redirect then outcome.external ? redirect_away(outcome.location) : redirect(request, outcome.location)
         else failure(outcome.failure, request, env)
         end
       end
@@ -62,9 +66,12 @@ module WechatWork
         end
       end
 
-      def redirect(request, location)
-        absolute = location.start_with?("/") ? "#{request.base_url}#{location}" : location
-        [302, { "location" => absolute, "content-type" => "text/html; charset=utf-8", "cache-control" => "no-store" }, []]
+      # To a path of this app (anything else becomes "/").
+      def redirect(request, location) = redirect_away("#{request.base_url}#{Login.local_path(location)}")
+
+      # To the sign-in URL the flow built (WeCom's host), or an absolute URL of this app.
+      def redirect_away(url)
+        [302, { "location" => url, "content-type" => "text/html; charset=utf-8", "cache-control" => "no-store" }, []]
       end
 
       def failure(failure, request, env)

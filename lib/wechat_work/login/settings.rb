@@ -15,7 +15,7 @@ module WechatWork
     #                  Proc given the Login::Failure (run in the controller; in Rack, given
     #                  (failure, env) and returning a Rack response)
     #   host:          the sign-in URLs' host: nil (WeCom's, or the simulator's when base_url
-    #                  points there), :wecom (base_url is a forward proxy), :base_url, or a URL
+    #                  is a loopback address), :wecom, :base_url, or a URL
     #   state_ttl:     seconds a sign-in may take (default 600)
     #   logger:        where failures are logged (default: the gem's logger, else Rails.logger)
     class Settings

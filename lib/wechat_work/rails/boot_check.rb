@@ -2,8 +2,8 @@
 
 module WechatWork
   module Rails
-    # The settings an app cannot run without, checked all at once so one message lists every
-    # gap and where to fill it. The Railtie runs it at boot when config.eager_load is on
+    # The settings an app cannot run without (and a base_url production must not use), checked
+    # all at once so one message lists every gap and where to fill it. The Railtie runs it at boot when config.eager_load is on
     # (production), and `bin/rails wechat_work:check` runs it anywhere.
     #
     #   BootCheck.new(WechatWork.configuration, env: "production").problems
@@ -32,6 +32,7 @@ module WechatWork
         list << missing(:corp_id) unless @config.corp_id
         list << missing(:secret) unless @config.secret
         list << missing(:agent_id) unless @config.agent_id
+        list << insecure_base_url if insecure_base_url?
         list.concat(callback_problems(:default, @config.callback_options(:default)))
         @config.app_names.drop(1).each do |name|
           options = @config.client_options(name)
@@ -49,6 +50,21 @@ module WechatWork
       end
 
       private
+
+      # In production, WeCom over https (or an https:// gateway): an http:// or loopback base_url
+      # would send the secret in clear (or to the simulator) and let whoever answers there
+      # decide who signs in, unless the app says it means it.
+      def insecure_base_url?
+        @env == "production" && !@config.allow_insecure_base_url && !Options.insecure_base_url(@config.base_url).nil?
+      end
+
+      def insecure_base_url
+        Options.insecure_base_url_message(
+          @config.base_url,
+          "set allow_insecure_base_url: true under #{@env}: in config/wechat_work.yml, or " \
+          "c.allow_insecure_base_url = true in config/initializers/wechat_work.rb"
+        )
+      end
 
       def missing(setting, app: nil)
         "#{"app #{app.inspect}: " if app}#{setting} is missing: #{where(setting, app)}"

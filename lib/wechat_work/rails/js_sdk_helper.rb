@@ -18,7 +18,9 @@ module WechatWork
     # proxy, Rails must see the original host and scheme: config.hosts / X-Forwarded-*). When
     # WeCom rejects the signature (a ticket revoked early), the page reloads once with
     # ?wechat_work_ticket=<fingerprint> and this helper fetches a new ticket (compare-and-drop:
-    # once per ticket, however many pages report it).
+    # once per ticket, however many pages report it), within the client's refresh limits
+    # (JsSdk::RefreshGuard: anyone can report, so not for a ticket younger than 5 minutes, and
+    # at most once every 10 minutes).
     #
     # Included in controllers that include WechatWork::Login, and in every view by the Railtie.
     module JsSdkHelper

@@ -144,6 +144,27 @@ pub fn check_base_url(base_url: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether a base URL points at this machine (the simulator, a local stand-in): a loopback
+/// address (127.0.0.0/8, ::1, an IPv4-mapped loopback) or `localhost` and its subdomains
+/// (RFC 6761). Such a base URL may also serve the browser's sign-in pages; any other one
+/// (a proxy, a leftover setting, someone else's host) never does.
+pub fn is_loopback_base_url(base_url: &str) -> bool {
+    let Ok(url) = url::Url::parse(base_url.trim()) else {
+        return false;
+    };
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +216,32 @@ mod tests {
         assert!(c.validate().is_ok());
         assert!(ClientConfig::webhook("k").validate().is_ok());
         assert!(ClientConfig::webhook(" ").validate().is_err());
+    }
+
+    #[test]
+    fn loopback_base_urls_are_this_machine_only() {
+        for url in [
+            "http://127.0.0.1:4000",
+            "http://127.8.9.10",
+            "http://localhost:4000/",
+            "https://sim.localhost:4443",
+            "http://LOCALHOST.:4000",
+            "http://[::1]:4000",
+            "http://[::ffff:127.0.0.1]:4000",
+        ] {
+            assert!(is_loopback_base_url(url), "{url}");
+        }
+        for url in [
+            "https://qyapi.weixin.qq.com",
+            "http://127.0.0.1.evil.example",
+            "http://localhost.evil.example",
+            "http://0.0.0.0:4000",
+            "http://10.0.0.7",
+            "http://[::2]",
+            "not a url",
+        ] {
+            assert!(!is_loopback_base_url(url), "{url}");
+        }
     }
 
     #[test]

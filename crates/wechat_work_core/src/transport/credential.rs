@@ -54,15 +54,21 @@ pub struct Credential {
     pub refresh_at: Instant,
     /// Wall-clock expiry, for the shared store.
     pub expires_at_unix: u64,
+    /// When WeCom issued it to this app (wall clock, shared through the store), if known: a
+    /// value read from a store written by an older version has no date.
+    pub fetched_at_unix: Option<u64>,
 }
 
 impl Credential {
+    /// A value just fetched, living `expires_in` seconds.
     pub fn new(value: String, expires_in: u64) -> Self {
         let now = Instant::now();
+        let unix = unix_now();
         Self {
             value,
             refresh_at: now + Duration::from_secs(expires_in.saturating_sub(margin(expires_in))),
-            expires_at_unix: unix_now().saturating_add(expires_in),
+            expires_at_unix: unix.saturating_add(expires_in),
+            fetched_at_unix: Some(unix),
         }
     }
 
@@ -76,7 +82,13 @@ impl Credential {
 
     /// What goes into the shared store.
     pub fn to_store_value(&self) -> String {
-        json!({"value": self.value, "expires_at": self.expires_at_unix}).to_string()
+        match self.fetched_at_unix {
+            Some(at) => {
+                json!({"value": self.value, "expires_at": self.expires_at_unix, "fetched_at": at})
+            }
+            None => json!({"value": self.value, "expires_at": self.expires_at_unix}),
+        }
+        .to_string()
     }
 
     pub fn from_store_value(text: &str) -> Option<Credential> {
@@ -89,7 +101,8 @@ impl Credential {
             .to_string();
         let expires_at = v.get("expires_at")?.as_u64()?;
         let remaining = expires_at.checked_sub(unix_now())?;
-        let credential = Credential::new(value, remaining);
+        let mut credential = Credential::new(value, remaining);
+        credential.fetched_at_unix = v.get("fetched_at").and_then(|at| at.as_u64());
         credential.is_fresh().then_some(credential)
     }
 
@@ -299,9 +312,11 @@ mod tests {
 
     #[test]
     fn store_round_trip_and_the_old_format() {
-        let c = Credential::new("abc".into(), 7200);
-        let back = Credential::from_store_value(&c.to_store_value()).map(|t| t.value);
-        assert_eq!(back.as_deref(), Some("abc"));
+        let mut c = Credential::new("abc".into(), 7200);
+        c.fetched_at_unix = Some(unix_now() - 60);
+        let back = Credential::from_store_value(&c.to_store_value());
+        assert_eq!(back.as_ref().map(|t| t.value.as_str()), Some("abc"));
+        assert_eq!(back.and_then(|t| t.fetched_at_unix), c.fetched_at_unix);
         let old = format!(
             r#"{{"access_token":"old","expires_at":{}}}"#,
             unix_now() + 3600
@@ -311,6 +326,10 @@ mod tests {
                 .map(|t| t.value)
                 .as_deref(),
             Some("old")
+        );
+        assert_eq!(
+            Credential::from_store_value(&old).and_then(|t| t.fetched_at_unix),
+            None
         );
         assert!(Credential::from_store_value(r#"{"value":"x","expires_at":1}"#).is_none());
         assert!(Credential::from_store_value("garbage").is_none());

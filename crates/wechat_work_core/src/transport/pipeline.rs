@@ -115,6 +115,14 @@ impl Client {
         credential::slot(self.key(kind)).fresh().map(|c| c.value)
     }
 
+    /// When this process's cached credential was fetched (Unix seconds; here, or by the
+    /// process that put it in the shared store), if it is cached and its date known. No I/O.
+    pub fn fetched_at(&self, kind: Kind) -> Option<u64> {
+        credential::slot(self.key(kind))
+            .latest()
+            .and_then(|c| c.fetched_at_unix)
+    }
+
     /// The credential, fetched if needed (single flight).
     pub fn credential(
         &self,

@@ -5,7 +5,9 @@ RSpec.describe "Signing in from WeCom", type: :request do
     lilei = User.create!(name: "Li Lei", wecom_userid: "lilei")
     Interview.create!(interviewer: lilei, candidate_name: "Han Meimei", role: "Backend Engineer", starts_at: 1.day.from_now)
     get "/interviews", headers: { "HTTP_USER_AGENT" => WechatWork::Testing::Helpers::WXWORK_USER_AGENT }
-    expect(response.location).to start_with("https://open.weixin.qq.com/connect/oauth2/authorize?")
+    # base_url is the local simulator (config/wechat_work.yml), a loopback address: its sign-in
+    # pages stand in for WeCom's (any other base_url keeps WeCom's own hosts).
+    expect(response.location).to start_with("#{WechatWork.configuration.base_url}/connect/oauth2/authorize?")
     expect(response.location).to end_with("#wechat_redirect")
 
     sign_in_with_wechat_work("lilei", path: "/interviews")
@@ -15,7 +17,7 @@ RSpec.describe "Signing in from WeCom", type: :request do
 
   it "uses WeCom's QR login outside WeCom, and creates the user on first sign-in" do
     get "/interviews", headers: { "HTTP_USER_AGENT" => WechatWork::Testing::Helpers::BROWSER_USER_AGENT }
-    expect(response.location).to start_with("https://login.work.weixin.qq.com/wwlogin/sso/login?login_type=CorpApp")
+    expect(response.location).to start_with("#{WechatWork.configuration.base_url}/wwlogin/sso/login?login_type=CorpApp")
     sign_in_with_wechat_work("hanmeimei", path: "/interviews", inside_wecom: false)
     expect(response.body).to include("Your interviews, hanmeimei")
     expect(User.find_by(wecom_userid: "hanmeimei")).to be_present

@@ -56,13 +56,13 @@ module WechatWork
       # #callback_sender plays WeCom's callbacks against when given no url:.
       def start(port: 0, host: "127.0.0.1", corp_id: DEFAULT_CORP_ID, secret: nil, agent_id: DEFAULT_AGENT_ID,
                 users: nil, departments: nil, tags: nil, directory: nil, token_ttl: 7200, apps: [],
-                restricted_fields: true, auto_login: nil, callback: nil, **unknown)
+                restricted_fields: true, auto_login: nil, callback: nil, control_token: nil, **unknown)
         Arguments.only!(unknown, Arguments::NOTHING, "Simulator.start") { Arguments.keywords_of(method(:start)) }
         file = directory && directory_file(directory, users: users, departments: departments, tags: tags)
         contacts = file ? file.to_options : { users: users, departments: departments, tags: tags }
         sim = new(port: port, host: host, corp_id: corp_id, secret: secret, agent_id: agent_id, **contacts,
                   directory_file: file, token_ttl: token_ttl, apps: apps, restricted_fields: restricted_fields,
-                  auto_login: auto_login)
+                  auto_login: auto_login, control_token: control_token)
         sim.instance_variable_set(:@callback, callback_settings(callback))
         sim
       end
@@ -104,7 +104,7 @@ module WechatWork
     end
 
     def initialize(port:, host:, corp_id:, secret:, agent_id:, users:, departments:, tags:, directory_file:, token_ttl:,
-                   apps:, restricted_fields:, auto_login:)
+                   apps:, restricted_fields:, auto_login:, control_token:)
       options = {
         "port" => Integer(port), "host" => host.to_s, "corp_id" => corp_id.to_s,
         "secret" => (secret || SecureRandom.alphanumeric(43)).to_s, "agent_id" => Integer(agent_id),
@@ -113,7 +113,7 @@ module WechatWork
         "users" => users && Array(users).map { |u| normalize_user(u) },
         "departments" => departments && Array(departments).map { |d| normalize_entry(d, "id") },
         "tags" => tags && Array(tags).map { |t| normalize_entry(t, "tagid") },
-        "auto_login" => auto_login_json(auto_login)
+        "auto_login" => auto_login_json(auto_login), "control_token" => control_token&.to_s
       }
       @directory_file = directory_file
       @native = begin
@@ -126,6 +126,12 @@ module WechatWork
       @agent_id = @native._agent_id
       @port = @native._port
     end
+
+    # The token /_simulator/* requires (Authorization: Bearer ...), or nil: one is made up when
+    # the simulator is bound elsewhere than loopback (host: "0.0.0.0"), since then anyone on the
+    # network could reach the control API; on loopback the API answers only loopback Host
+    # headers and JSON POSTs (a web page cannot reach it).
+    def control_token = @native._control_token
 
     # "http://127.0.0.1:PORT": clients append /cgi-bin/...
     attr_reader :base_url, :corp_id, :agent_id, :port

@@ -12,6 +12,7 @@
 
 pub mod clock;
 pub mod control;
+pub mod control_guard;
 pub mod directory;
 pub mod endpoints;
 pub mod faults;
@@ -51,6 +52,9 @@ pub struct SimulatorConfig {
     pub directory: Value,
     /// The sign-in pages redirect at once as this person (tests): no page to click through.
     pub auto_login: Option<Who>,
+    /// The token the control API (`/_simulator/*`) requires; made up when the simulator is
+    /// bound elsewhere than loopback and none is given (see [`control_guard`]).
+    pub control_token: Option<String>,
 }
 
 fn default_app() -> AppConfig {
@@ -72,6 +76,7 @@ impl Default for SimulatorConfig {
             apps: vec![default_app()],
             directory: Value::Null,
             auto_login: None,
+            control_token: None,
         }
     }
 }
@@ -184,6 +189,7 @@ impl SimulatorConfig {
         out.directory = Value::Object(directory);
         out.auto_login = Who::from_json(config.get("auto_login").unwrap_or(&Value::Null))
             .map_err(Error::argument)?;
+        out.control_token = string(config, "control_token")?;
         Ok(out)
     }
 }
@@ -191,6 +197,7 @@ impl SimulatorConfig {
 pub struct Simulator {
     state: Arc<World>,
     addr: SocketAddr,
+    guard: Arc<control_guard::ControlGuard>,
     base_url: String,
     shutdown: CancellationToken,
     runtime: Mutex<Option<tokio::runtime::Runtime>>,
@@ -242,7 +249,16 @@ impl Simulator {
                 .map_err(|e| Error::Internal(format!("simulator socket: {e}")))?
         };
         let shutdown = CancellationToken::new();
-        runtime.spawn(server::serve(listener, state.clone(), shutdown.clone()));
+        let guard = Arc::new(control_guard::ControlGuard::for_bind(
+            &addr,
+            config.control_token.clone(),
+        ));
+        runtime.spawn(server::serve(
+            listener,
+            state.clone(),
+            guard.clone(),
+            shutdown.clone(),
+        ));
         let shown_host = match addr.ip() {
             ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_string(),
             ip if ip.is_unspecified() => "[::1]".to_string(),
@@ -255,11 +271,17 @@ impl Simulator {
         Ok(Self {
             state,
             addr,
+            guard,
             base_url,
             shutdown,
             runtime: Mutex::new(Some(runtime)),
             pid: std::process::id(),
         })
+    }
+
+    /// The control API's token, when it needs one (bound elsewhere than loopback).
+    pub fn control_token(&self) -> Option<&str> {
+        self.guard.token()
     }
 
     /// `http://127.0.0.1:PORT` (clients append `/cgi-bin/...`).

@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
 use crate::control;
+use crate::control_guard::ControlGuard;
 use crate::faults::FaultKind;
 use crate::pages;
 use crate::router::{self, Answer};
@@ -38,7 +39,12 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
-pub async fn serve(listener: TcpListener, state: Arc<World>, shutdown: CancellationToken) {
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<World>,
+    guard: Arc<ControlGuard>,
+    shutdown: CancellationToken,
+) {
     loop {
         let accepted = tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -46,7 +52,13 @@ pub async fn serve(listener: TcpListener, state: Arc<World>, shutdown: Cancellat
         };
         match accepted {
             Ok((stream, peer)) => {
-                tokio::spawn(connection(stream, peer, state.clone(), shutdown.clone()));
+                tokio::spawn(connection(
+                    stream,
+                    peer,
+                    state.clone(),
+                    guard.clone(),
+                    shutdown.clone(),
+                ));
             }
             // Out of file descriptors and the like: back off a little instead of spinning.
             Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
@@ -58,12 +70,14 @@ async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
     state: Arc<World>,
+    guard: Arc<ControlGuard>,
     shutdown: CancellationToken,
 ) {
     let _ = stream.set_nodelay(true);
     let ip = peer.ip();
     let stop = shutdown.clone();
-    let service = service_fn(move |req| answer(req, ip, state.clone(), stop.clone()));
+    let service =
+        service_fn(move |req| answer(req, ip, state.clone(), guard.clone(), stop.clone()));
     let conn = http1::Builder::new()
         .keep_alive(true)
         .serve_connection(TokioIo::new(stream), service);
@@ -98,9 +112,16 @@ async fn answer(
     req: Request<Incoming>,
     ip: IpAddr,
     state: Arc<World>,
+    guard: Arc<ControlGuard>,
     shutdown: CancellationToken,
 ) -> Result<Response<Full<Bytes>>, DropConnection> {
     let method = req.method().as_str().to_string();
+    // Judged before the body is read: the control API's guard needs only the headers.
+    let control_refusal = if req.uri().path().starts_with("/_simulator") {
+        guard.check(&method, req.headers()).err()
+    } else {
+        None
+    };
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let content_type = req
@@ -118,6 +139,9 @@ async fn answer(
         }
     };
     if let Some(rest) = path.strip_prefix("/_simulator") {
+        if let Some(refusal) = control_refusal {
+            return Ok(respond(refusal));
+        }
         return Ok(respond(control::handle(
             &state, &method, rest, &query, &body,
         )));

@@ -22,7 +22,7 @@ fn fetch(sim: &Simulator, target: &str) -> (u16, Vec<(String, String)>, String) 
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
     let mut reader = BufReader::new(stream);
-    let req = format!("GET {target} HTTP/1.1\r\nHost: sim\r\nConnection: close\r\n\r\n");
+    let req = format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     reader.get_mut().write_all(req.as_bytes()).unwrap();
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();

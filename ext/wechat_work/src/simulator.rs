@@ -36,6 +36,10 @@ impl RbSimulator {
         self.inner.base_url().to_string()
     }
 
+    fn control_token(&self) -> Option<String> {
+        self.inner.control_token().map(str::to_string)
+    }
+
     fn port(&self) -> u16 {
         self.inner.addr().port()
     }
@@ -177,6 +181,7 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     class.define_singleton_method("_start", function!(RbSimulator::start, 1))?;
     class.define_method("_base_url", method!(RbSimulator::base_url, 0))?;
     class.define_method("_port", method!(RbSimulator::port, 0))?;
+    class.define_method("_control_token", method!(RbSimulator::control_token, 0))?;
     class.define_method("_corp_id", method!(RbSimulator::corp_id, 0))?;
     class.define_method("_secret", method!(RbSimulator::secret, 0))?;
     class.define_method("_agent_id", method!(RbSimulator::agent_id, 0))?;

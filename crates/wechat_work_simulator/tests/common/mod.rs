@@ -72,7 +72,7 @@ impl Conn {
     /// (status, body) or None when the server closed the connection without answering.
     pub fn request(&mut self, method: &str, target: &str, body: &str) -> Option<(u16, String)> {
         let req = format!(
-            "{method} {target} HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
         self.reader.get_mut().write_all(req.as_bytes()).ok()?;
